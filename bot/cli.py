@@ -1,0 +1,154 @@
+"""The `conduct-bot` command line: a thin layer over the knowledge base, matcher and renderer.
+
+User mistakes (a bad path, an invalid knowledge base, a malformed evaluation file) end with a
+one-line message on stderr and a non-zero exit, never a traceback. Exit codes: 0 success,
+1 the thing checked is not right (invalid knowledge base), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings
+from bot.evaluation import EvalFileError, evaluate, load_cases, report_json, report_text
+from bot.knowledge import KnowledgeBase, KnowledgeError, json_schema, load_knowledge
+from bot.matcher import Matcher
+from bot.render import render_match_text
+
+PROMPT = "you> "
+
+
+class UsageError(Exception):
+    """Reported as `conduct-bot: <message>` with exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except KnowledgeError as error:
+        print(error.report(), file=sys.stderr)
+        return 1
+    except (UsageError, ConfigError, EvalFileError) as error:
+        print(f"conduct-bot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="conduct-bot",
+        description="Answers public servants' questions about social-media conduct.",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--knowledge", type=Path, metavar="DIR", help="knowledge base folder (default: bundled)"
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help: str):
+        sub = commands.add_parser(name, parents=[common], help=help, description=help)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    run = command("run", _run, "start the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    run.add_argument("--webhook", action="store_true", help="receive updates on WEBHOOK_URL")
+    ask = command("ask", _ask, "answer one question")
+    ask.add_argument("question", nargs="+", help="the question, quoted or not")
+    ask.add_argument("--json", action="store_true", help="print the match as JSON")
+    command("chat", _chat, "try the bot in the terminal (Ctrl-D to leave)")
+    validate = command("validate", _validate, "check the knowledge base, listing every problem")
+    validate.add_argument("directory", nargs="?", type=Path, help="folder to check")
+    ev = command("eval", _eval, "measure matching on an evaluation file")
+    ev.add_argument("file", type=Path, help="YAML with cases: [{q, expect: [ids]}]")
+    ev.add_argument("--json", action="store_true", help="print every case and the summary")
+    command("schema", _schema, "print the knowledge files' JSON Schema (knowledge/schema.json)")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(knowledge_dir=getattr(args, "knowledge", None))
+
+
+def _matcher(args: argparse.Namespace) -> Matcher:
+    settings = _settings(args)
+    return Matcher(_load(settings.knowledge_dir), settings.match)
+
+
+def _load(directory: Path) -> KnowledgeBase:
+    if not directory.exists():
+        raise UsageError(f"knowledge folder not found: {directory}")
+    return load_knowledge(directory)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.runner import run  # Telegram is imported only by the command that needs it
+
+    return run(_settings(args), webhook=args.webhook)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    matcher = _matcher(args)
+    match = matcher.match(" ".join(args.question))
+    if args.json:
+        result = {
+            "answer": match.entry.id if match.entry else None,
+            "confident": match.confident,
+            "score": match.score,
+            "candidates": [{"id": c.entry.id, "score": c.score} for c in match.candidates],
+        }
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(render_match_text(match, matcher.kb))
+    return 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    matcher = _matcher(args)
+    print("Ask a question about social-media conduct. Ctrl-D (or 'quit') to leave.")
+    while True:
+        try:
+            question = input(PROMPT)
+        except EOFError:
+            print()
+            return 0
+        if question.strip().lower() in {"quit", "exit"}:
+            return 0
+        if question.strip():
+            print(render_match_text(matcher.match(question), matcher.kb), end="\n\n")
+
+
+def _validate(args: argparse.Namespace) -> int:
+    directory = args.directory or _settings(args).knowledge_dir
+    kb = _load(directory)
+    rules = len(kb.of_kind("rule"))
+    print(f"{directory}: valid, {len(kb.entries)} entries ({rules} rules)")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    print(json.dumps(json_schema(), indent=2))
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    matcher = _matcher(args)
+    outcomes = evaluate(matcher, load_cases(args.file))
+    if args.json:
+        print(json.dumps(report_json(outcomes), ensure_ascii=False, indent=2))
+    else:
+        print(report_text(outcomes))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

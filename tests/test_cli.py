@@ -1,0 +1,128 @@
+"""The conduct-bot command line, run as an admin runs it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import SHARED
+
+
+def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """The real program in a child process, as a console user sees it."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_ask_prints_the_answer_verdict_first(capsys):
+    assert main(["ask", "Can I post a reel from my official vehicle?"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(("⛔ Not allowed", "⚠️ Allowed, with care"))
+    assert "Official" in out.splitlines()[0]
+    assert "Source" in out
+
+
+def test_ask_json_has_the_documented_shape(capsys):
+    question = "What are the ethical concerns about social media for officers?"
+    assert main(["ask", "--json", question]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["answer"] == "overview-concerns"
+    assert result["confident"] is True
+    assert isinstance(result["score"], float)
+    assert result["candidates"][0] == {"id": "overview-concerns", "score": result["score"]}
+
+
+def test_ask_json_without_an_answer(capsys):
+    assert main(["ask", "--json", "qwertyuiop"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "answer": None,
+        "confident": False,
+        "score": 0.0,
+        "candidates": [],
+    }
+
+
+def test_eval_prints_the_four_figures_and_json(tmp_path, capsys):
+    cases = tmp_path / "cases.yaml"
+    cases.write_text(
+        "cases:\n"
+        "  - q: Can I post a reel from my official vehicle?\n"
+        "    expect: [official-vehicle-premises]\n"
+        "  - q: Can I post a reel from my official vehicle!\n"
+        "    expect: [training]\n"
+        "  - q: qwertyuiop\n"
+        "    expect: []\n",
+        encoding="utf-8",
+    )
+    assert main(["eval", str(cases)]) == 0
+    out = capsys.readouterr().out
+    assert "confident and correct:   50.0%" in out
+    assert "confident but wrong:     50.0%" in out
+    assert "no confident answer:    100.0%" in out
+    assert main(["eval", "--json", str(cases)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"]["in_scope"] == 2
+    assert report["cases"][2] == {
+        "q": "qwertyuiop",
+        "expect": [],
+        "answer": None,
+        "confident": False,
+        "score": 0.0,
+        "candidates": [],
+    }
+
+
+def test_eval_of_the_shared_dev_set_runs():
+    result = run("eval", str(SHARED / "eval" / "dev.yaml"))
+    assert result.returncode == 0, result.stderr
+    assert "confident and correct" in result.stdout
+
+
+def test_chat_answers_until_end_of_input():
+    result = run("chat", stdin="Can I post a reel from my official vehicle?\n\nhello\n")
+    assert result.returncode == 0
+    assert "Official vehicles" in result.stdout or "official vehicle" in result.stdout.lower()
+    assert "I don't know" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ask", "--knowledge", "/no/such/folder", "hi"], "knowledge folder not found"),
+        (["eval", "/no/such/file.yaml"], "cannot read"),
+        (["frobnicate"], "invalid choice"),
+        ([], "usage"),
+    ],
+)
+def test_user_mistakes_exit_2_without_a_traceback(args, message):
+    result = run(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_invalid_knowledge_exits_1_with_the_problems(knowledge_copy: Path):
+    (knowledge_copy / "extra.yaml").write_text("entries:\n  - id: x\n", encoding="utf-8")
+    result = run("ask", "--knowledge", str(knowledge_copy), "anything")
+    assert result.returncode == 1
+    assert f"{knowledge_copy / 'extra.yaml'}:2 [x]: missing field 'title'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_console_script_is_installed():
+    script = shutil.which("conduct-bot", path=str(Path(sys.executable).parent))
+    assert script, "pip install -e . provides the conduct-bot command"
+    result = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0
+    assert "validate" in result.stdout

@@ -1,0 +1,95 @@
+"""Matching: the three bands, typo tolerance, bounds and determinism."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.config import MatchSettings
+from bot.matcher import Band, Matcher
+
+
+def test_the_flagship_question_gets_the_vehicle_rule(matcher):
+    match = matcher.match("Can I post a reel from my official vehicle?")
+    assert match.band is Band.ANSWER
+    assert match.entry.id == "official-vehicle-premises"
+
+
+def test_overview_question_is_answered_confidently(matcher):
+    match = matcher.match("What are the ethical concerns about social media for officers?")
+    assert (match.band, match.entry.id) == (Band.ANSWER, "overview-concerns")
+
+
+def test_typos_shorthand_and_hinglish_reach_the_same_answer(matcher):
+    for question in (
+        "can i make reel in sarkari gaadi",
+        "reeel frm my oficial vehicl?",
+        "kya main government car ke saath reel bana sakta hu",
+    ):
+        match = matcher.match(question)
+        assert match.entry is not None and match.entry.id == "official-vehicle-premises", question
+
+
+def test_out_of_scope_questions_get_no_confident_answer(matcher):
+    for question in ("How do I renew my passport?", "hello", "qwertyuiop", "best biryani in town"):
+        assert not matcher.match(question).confident, question
+
+
+def test_unknown_and_empty_input_is_the_none_band(matcher):
+    for question in ("", "   ", "🙂🙂🙂", "?", "zzzz qqqq"):
+        match = matcher.match(question)
+        assert (match.band, match.candidates, match.entry) == (Band.NONE, (), None), question
+
+
+def test_a_vague_question_offers_at_most_three_choices(matcher):
+    strict = Matcher(matcher.kb, replace(MatchSettings(), confident_score=0.99, sure_score=1.0))
+    match = strict.match("can I post photos")
+    assert match.band is Band.SUGGEST
+    assert 1 <= len(match.candidates) <= 3
+    scores = [c.score for c in match.candidates]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_thresholds_come_from_settings(matcher):
+    lenient = Matcher(matcher.kb, replace(MatchSettings(), suggest_score=0.0))
+    assert lenient.match("uniform").candidates
+    nothing = Matcher(matcher.kb, replace(MatchSettings(), suggest_score=1.01))
+    assert nothing.match("Can I post a reel from my official vehicle?").band is Band.NONE
+
+
+def test_discriminating_words_outweigh_common_ones(matcher):
+    # "post" and "social media" are everywhere; "uniform" decides.
+    match = matcher.match("can I post on social media in uniform")
+    assert match.entry is not None and match.entry.id == "uniform-and-insignia"
+
+
+def test_long_input_is_bounded_and_still_answered(matcher):
+    question = "Can I post a reel from my official vehicle? " + "blah " * 2000
+    assert len(question) > 10_000
+    match = matcher.match(question)
+    assert match.entry is not None and match.entry.id == "official-vehicle-premises"
+    huge = "x" * 10_000
+    assert matcher.match(huge).band is Band.NONE
+
+
+def test_matching_is_deterministic(matcher):
+    first = [matcher.match(q) for q in ("can I post photos", "uniform", "youtube")]
+    again = [matcher.match(q) for q in ("can I post photos", "uniform", "youtube")]
+    assert first == again
+
+
+def test_rank_returns_up_to_limit_best_first(matcher):
+    ranked = matcher.rank("vehicle uniform selfie", limit=10)
+    assert 1 < len(ranked) <= 10
+    assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=600))
+def test_matching_never_raises_on_any_string(matcher, text):
+    match = matcher.match(text)
+    assert match.band in Band
+    assert 0.0 <= match.score <= 1.0
+    assert len(match.candidates) <= 3

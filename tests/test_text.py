@@ -1,0 +1,83 @@
+"""Normalisation: what officers type becomes the same tokens as the knowledge base's phrasings."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.text import Normaliser, fold, stem
+
+
+@pytest.mark.parametrize(
+    ("typed", "folded"),
+    [
+        ("Can I post a REEL?!", "can i post a reel"),
+        ("pleeeease   tell", "pleease tell"),
+        ("don't", "dont"),
+        ("gov\u200bt car", "govt car"),  # zero-width space pasted from another app
+        ("\uff26\uff55\uff4c\uff4c width", "full width"),  # full-width letters
+        ("reel_in-uniform", "reel in uniform"),
+        ("👮‍♂️ uniform 🚓", "uniform"),
+        ("वर्दी में रील?", "वर्दी में रील"),
+        ("", ""),
+    ],
+)
+def test_fold(typed, folded):
+    assert fold(typed) == folded
+
+
+@pytest.mark.parametrize(
+    ("word", "stemmed"),
+    [
+        ("reels", "reel"),
+        ("posting", "post"),
+        ("posted", "post"),
+        ("policies", "policy"),
+        ("selfies", "selfy"),
+        ("selfie", "selfy"),
+        ("criticising", "criticis"),
+        ("criticize", "criticis"),
+        ("sharing", "shar"),
+        ("share", "shar"),
+        ("news", "news"),
+        ("business", "business"),
+    ],
+)
+def test_stem_joins_inflections(word, stemmed):
+    assert stem(word) == stemmed
+
+
+def test_stem_keeps_office_officer_and_police_policy_apart():
+    assert stem("officer") != stem("office")
+    assert stem("police") != stem("policy")
+
+
+def test_synonyms_prefer_the_longest_phrase_and_ignore_fillers():
+    normaliser = Normaliser(
+        {"sarkari gaadi": "official vehicle", "gaadi": "vehicle", "insta": "instagram"},
+        ignore=["kya", "main", "pe", "sakta", "hu", "a"],
+    )
+    assert normaliser.tokens("Kya main sarkari gaadi pe insta reel bana sakta hu?") == (
+        "official",
+        "vehicl",
+        "instagram",
+        "reel",
+        "bana",
+    )
+    assert normaliser.tokens("a gaadi") == normaliser.tokens("vehicles")
+
+
+def test_bundled_synonyms_cover_shorthand_and_hinglish(kb):
+    normaliser = Normaliser(kb.synonyms, kb.ignore)
+    assert normaliser.tokens("can i post abt my promotion b4 the order") == normaliser.tokens(
+        "can I post about my promotion before the order"
+    )
+    assert normaliser.tokens("vardi") == normaliser.tokens("uniform")
+    assert normaliser.tokens("sarkari gaadi") == normaliser.tokens("official vehicle")
+
+
+@given(st.text(max_size=300))
+def test_normalising_never_raises_and_gives_plain_tokens(text):
+    tokens = Normaliser({"a b": "c"}, ["d"]).tokens(text)
+    assert all(token and " " not in token for token in tokens)
