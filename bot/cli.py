@@ -62,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
 
     run = command("run", _run, "start the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     run.add_argument("--webhook", action="store_true", help="receive updates on WEBHOOK_URL")
+    run.add_argument("--watch", action="store_true", help="reload when knowledge files change")
     ask = command("ask", _ask, "answer one question")
     ask.add_argument("question", nargs="+", help="the question, quoted or not")
     ask.add_argument("--json", action="store_true", help="print the match as JSON")
@@ -71,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     ev = command("eval", _eval, "measure matching on an evaluation file")
     ev.add_argument("file", type=Path, help="YAML with cases: [{q, expect: [ids]}]")
     ev.add_argument("--json", action="store_true", help="print every case and the summary")
+    report = command("report", _report, "statistics, unanswered questions and feedback")
+    report.add_argument("--days", type=int, default=30, help="period to report (default 30)")
+    report.add_argument("--format", choices=("text", "json", "csv"), default="text")
     command("schema", _schema, "print the knowledge files' JSON Schema (knowledge/schema.json)")
     return parser
 
@@ -93,7 +97,7 @@ def _load(directory: Path) -> KnowledgeBase:
 def _run(args: argparse.Namespace) -> int:
     from bot.runner import run  # Telegram is imported only by the command that needs it
 
-    return run(_settings(args), webhook=args.webhook)
+    return run(_settings(args), webhook=args.webhook, watch=args.watch)
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -132,6 +136,29 @@ def _validate(args: argparse.Namespace) -> int:
     kb = _load(directory)
     rules = len(kb.of_kind("rule"))
     print(f"{directory}: valid, {len(kb.entries)} entries ({rules} rules)")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from bot import reports
+    from bot.store import Store
+
+    settings = _settings(args)
+    if not settings.database.exists():
+        raise UsageError(f"no database at {settings.database} (set DATABASE_PATH or DATA_DIR)")
+    key = settings.user_hash_key.encode() if settings.user_hash_key else None
+    store = Store(settings.database, key=key, retention_days=settings.retention_days)
+    try:
+        report = reports.build_report(store, args.days)
+    finally:
+        store.close()
+    if args.format == "json":
+        print(reports.report_json(report))
+    elif args.format == "csv":
+        print(reports.report_csv(report), end="")
+    else:
+        kb = load_knowledge(settings.knowledge_dir) if settings.knowledge_dir.exists() else None
+        print(reports.report_text(report, kb))
     return 0
 
 

@@ -20,6 +20,13 @@ def default_knowledge_dir() -> Path:
     return checkout if checkout.is_dir() else PACKAGE_DIR / "_knowledge"
 
 
+def default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the database and admins' additions live: $XDG_DATA_HOME/conduct-bot."""
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "conduct-bot"
+
+
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message says which and how to fix it."""
 
@@ -29,12 +36,18 @@ class MatchSettings:
     """Thresholds of the three bands, tuned on the evaluation sets (see README)."""
 
     # At or above: a confident answer, if it also leads the runner-up by `margin`...
-    confident_score: float = 0.5
+    confident_score: float = 0.4
     # ...or is at least this high, when two entries are both good answers.
-    sure_score: float = 0.72
-    margin: float = 0.06
+    sure_score: float = 0.65
+    margin: float = 0.02
+    # A confident answer also needs this many of the question's words to match: one word
+    # alone ("joke", "uniform") is a hint worth offering, not an answer worth trusting.
+    min_evidence: int = 2
+    # Words the knowledge base has never seen weigh this much times its rarest word, so a
+    # question about something else ("renew my passport") cannot look like a match.
+    unknown_word_weight: float = 1.0
     # Below: no match at all. Between: "did you mean" with up to `max_candidates` entries.
-    suggest_score: float = 0.28
+    suggest_score: float = 0.25
     max_candidates: int = 3
     # The share of the score from the closest single phrasing (the rest: coverage).
     phrasing_weight: float = 0.5
@@ -56,11 +69,32 @@ class Settings:
     # Telegram asks bots to stay near 30 messages a second overall and 20 a minute per group.
     messages_per_second: float = 30.0
     log_level: str = "INFO"
+    # Admins and storage.
+    admin_user_ids: frozenset[int] = frozenset()
+    data_dir: Path = field(default_factory=default_data_dir)
+    database_path: Path | None = None  # default: data_dir / conduct-bot.sqlite3
+    user_hash_key: str | None = field(default=None, repr=False)
+    retention_days: int = 90
+    watch_interval: float = 1.0  # seconds between checks of the knowledge files with --watch
+
+    @property
+    def database(self) -> Path:
+        return self.database_path or self.data_dir / "conduct-bot.sqlite3"
+
+    @property
+    def learned_phrasings(self) -> Path:
+        """Admins' additions from the bot: a knowledge file apart from the hand-written ones."""
+        return self.data_dir / "learned-phrasings.yaml"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         env = os.environ if environ is None else environ
-        values: dict[str, object] = {"match": _match_settings(env), "token": _token(env)}
+        values: dict[str, object] = {
+            "match": _match_settings(env),
+            "token": _token(env),
+            "admin_user_ids": _user_ids(env.get("ADMIN_USER_IDS", "")),
+            "data_dir": default_data_dir(env),
+        }
         for name, variable, kind in _VARIABLES:
             if env.get(variable):
                 values[name] = _convert(variable, env[variable], kind)
@@ -78,7 +112,20 @@ _VARIABLES: tuple[tuple[str, str, type], ...] = (
     ("webhook_port", "WEBHOOK_PORT", int),
     ("messages_per_second", "TELEGRAM_MESSAGES_PER_SECOND", float),
     ("log_level", "LOG_LEVEL", str),
+    ("data_dir", "DATA_DIR", Path),
+    ("database_path", "DATABASE_PATH", Path),
+    ("user_hash_key", "USER_HASH_KEY", str),
+    ("retention_days", "RETENTION_DAYS", int),
+    ("watch_interval", "WATCH_INTERVAL", float),
 )
+
+
+def _user_ids(raw: str) -> frozenset[int]:
+    """ADMIN_USER_IDS: Telegram user ids separated by commas or spaces."""
+    try:
+        return frozenset(int(part) for part in raw.replace(",", " ").split())
+    except ValueError:
+        raise ConfigError(f"ADMIN_USER_IDS must be numeric user ids, got {raw!r}") from None
 
 
 def _convert(variable: str, raw: str, kind: type) -> object:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ KINDS = ("concern", "guideline", "overview", "rule")
 VERDICTS = ("allowed", "with care", "not allowed")
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _ID_RE = re.compile(ID_PATTERN)
-FILE_KEYS = ("entries", "synonyms", "ignore")
+FILE_KEYS = ("entries", "phrasings", "synonyms", "ignore", "off_topic")
 SCHEMA_FILE = "schema.json"
 
 
@@ -119,6 +119,7 @@ class KnowledgeBase:
     synonyms: Mapping[str, str]  # variant -> canonical
     ignore: frozenset[str]
     _by_id: Mapping[str, Entry] = field(repr=False, compare=False, default_factory=dict)
+    off_topic: frozenset[str] = frozenset()  # phrases marking questions the bot does not answer
 
     def get(self, entry_id: str) -> Entry | None:
         """Look an entry up by id or by one of its old ids (aliases)."""
@@ -162,9 +163,10 @@ def load_knowledge(directory: Path, extra_files: Iterable[Path] = ()) -> Knowled
     if not files:
         problems.append(Problem(str(directory), 0, None, "no *.yaml files found"))
     parsed = [_parse_file(path, problems) for path in files]
-    entries = [entry for chunk in parsed for entry in chunk.entries]
+    entries = _add_phrasings([e for chunk in parsed for e in chunk.entries], parsed, problems)
     synonyms = _merge_synonyms(parsed, problems)
     ignore = frozenset(word for chunk in parsed for word in chunk.ignore)
+    off_topic = frozenset(phrase for chunk in parsed for phrase in chunk.off_topic)
     problems.extend(_cross_check(entries))
     if problems:
         raise KnowledgeError(problems)
@@ -172,7 +174,7 @@ def load_knowledge(directory: Path, extra_files: Iterable[Path] = ()) -> Knowled
     for e in entries:
         for alias in e.aliases:
             by_id.setdefault(alias, e)
-    return KnowledgeBase(tuple(entries), synonyms, ignore, by_id)
+    return KnowledgeBase(tuple(entries), synonyms, ignore, by_id, off_topic)
 
 
 # --- parsing one file -----------------------------------------------------------------------
@@ -183,7 +185,9 @@ class _ParsedFile:
     path: str
     entries: list[Entry] = field(default_factory=list)
     synonyms: list[tuple[str, str, int]] = field(default_factory=list)  # variant, canonical, line
+    phrasings: list[tuple[str, str, int]] = field(default_factory=list)  # entry id, text, line
     ignore: list[str] = field(default_factory=list)
+    off_topic: list[str] = field(default_factory=list)
 
 
 _constructor = yaml.constructor.SafeConstructor()
@@ -224,8 +228,10 @@ def _parse_file(path: Path, problems: list[Problem]) -> _ParsedFile:
             result.entries.extend(_parse_entries(value, name, problems))
         elif key == "synonyms":
             result.synonyms.extend(_parse_synonyms(value, name, problems))
-        elif key == "ignore":
-            result.ignore.extend(_text_list(value, name, None, "ignore", problems))
+        elif key == "phrasings":
+            result.phrasings.extend(_parse_synonyms(value, name, problems, "phrasings"))
+        elif key in ("ignore", "off_topic"):
+            getattr(result, key).extend(_text_list(value, name, None, key, problems))
         else:
             hint = _suggest(key, FILE_KEYS)
             problems.append(
@@ -346,14 +352,32 @@ def _text_list(
 
 
 def _parse_synonyms(
-    node: yaml.Node, file: str, problems: list[Problem]
+    node: yaml.Node, file: str, problems: list[Problem], key: str = "synonyms"
 ) -> Iterator[tuple[str, str, int]]:
+    """A mapping of word (or entry id) to a list of texts, as (text, word, line) triples."""
     if not isinstance(node, yaml.MappingNode):
-        problems.append(Problem(file, _line(node), None, "'synonyms' must map a word to a list"))
+        problems.append(Problem(file, _line(node), None, f"'{key}' must map a key to a list"))
         return
-    for canonical, value in _mapping_items(node, file, None, problems):
-        for variant in _text_list(value, file, None, f"synonyms: {canonical}", problems):
-            yield variant, canonical, _line(value)
+    for head, value in _mapping_items(node, file, None, problems):
+        for text in _text_list(value, file, None, f"{key}: {head}", problems):
+            yield text, head, _line(value)
+
+
+def _add_phrasings(
+    entries: list[Entry], parsed: Sequence[_ParsedFile], problems: list[Problem]
+) -> list[Entry]:
+    """Questions kept apart from their entries (admins' additions from the bot) join them."""
+    extra: dict[str, list[str]] = {}
+    known = {e.id for e in entries}
+    for chunk in parsed:
+        for text, entry_id, line in chunk.phrasings:
+            if entry_id in known:
+                extra.setdefault(entry_id, []).append(text)
+            else:
+                problems.append(Problem(chunk.path, line, entry_id, "phrasing for unknown entry"))
+    return [
+        replace(e, questions=(*e.questions, *extra[e.id])) if e.id in extra else e for e in entries
+    ]
 
 
 def _merge_synonyms(parsed: Sequence[_ParsedFile], problems: list[Problem]) -> dict[str, str]:
@@ -473,6 +497,11 @@ def json_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "properties": {
             "entries": {"type": "array", "items": {"$ref": "#/$defs/entry"}},
+            "phrasings": {
+                "type": "object",
+                "description": "entry id -> more questions for that entry (added from the bot)",
+                "additionalProperties": {"type": "array", "items": text},
+            },
             "synonyms": {
                 "type": "object",
                 "description": "canonical word -> the words people type for it",
@@ -481,6 +510,11 @@ def json_schema() -> dict[str, Any]:
             "ignore": {
                 "type": "array",
                 "description": "filler words that never decide a match",
+                "items": text,
+            },
+            "off_topic": {
+                "type": "array",
+                "description": "words or phrases marking questions the bot does not answer",
                 "items": text,
             },
         },

@@ -25,11 +25,11 @@ from enum import StrEnum
 from functools import lru_cache
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from bot.config import MatchSettings
 from bot.knowledge import Entry, KnowledgeBase
-from bot.text import Normaliser
+from bot.text import Normaliser, stem, words
 
 
 class Band(StrEnum):
@@ -44,6 +44,8 @@ class Band(StrEnum):
 class Candidate:
     entry: Entry
     score: float
+    evidence: int = 0  # how many of the question's words this entry explains
+    exact: bool = False  # the question's words are exactly one of the entry's phrasings
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,11 @@ class Matcher:
         self._normaliser = Normaliser(kb.synonyms, kb.ignore)
         token_sets = [self._entry_phrasings(entry) for entry in kb.entries]
         self._idf = _idf(token_sets)
-        self._unknown_weight = max(self._idf.values(), default=1.0)
-        self._vocabulary = sorted(self._idf)
+        rarest = max(self._idf.values(), default=1.0)
+        self._unknown_weight = rarest * self.settings.unknown_word_weight
+        self._by_initial: dict[str, list[str]] = defaultdict(list)
+        for token in sorted(self._idf):
+            self._by_initial[token[0]].append(token)
         self._bags: list[frozenset[str]] = [frozenset().union(*p) for p in token_sets]
         self._postings: dict[str, list[int]] = defaultdict(list)
         for index, bag in enumerate(self._bags):
@@ -98,6 +103,7 @@ class Matcher:
             for index, phrasings in enumerate(token_sets)
         ]
         self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
+        self._off_topic = [t for t in map(self._raw_tokens, kb.off_topic) if t]
 
     # -- building --------------------------------------------------------------------------
 
@@ -110,6 +116,16 @@ class Matcher:
         return _Phrasing(entry, weights, math.sqrt(sum(weights.values())))
 
     # -- matching --------------------------------------------------------------------------
+
+    @staticmethod
+    def _raw_tokens(text: str) -> tuple[str, ...]:
+        """Words as typed (stemmed, nothing dropped), so "not working" keeps its "not"."""
+        return tuple(stem(word) for word in words(text))
+
+    def _is_off_topic(self, question: str) -> bool:
+        """A question about something the bot does not cover, such as installing an app."""
+        tokens = self._raw_tokens(question[: self.settings.max_question_chars])
+        return any(_contains(tokens, phrase) for phrase in self._off_topic)
 
     def normalise(self, question: str) -> tuple[str, ...]:
         """The question's tokens after bounding, normalisation and typo correction."""
@@ -125,6 +141,8 @@ class Matcher:
         tokens = self.normalise(question)
         ranked = self._rank(tokens, max(self.settings.max_candidates, 2))
         band = self._band(ranked)
+        if band is Band.ANSWER and self._is_off_topic(question):
+            band = Band.SUGGEST
         shown = [] if band is Band.NONE else ranked[: self.settings.max_candidates]
         return Match(
             question=question,
@@ -140,7 +158,11 @@ class Matcher:
             return Band.NONE
         best = ranked[0].score
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if best >= s.confident_score and (best - runner_up >= s.margin or best >= s.sure_score):
+        clear = best - runner_up >= s.margin or best >= s.sure_score
+        # One word is enough only when it is the whole of one of the entry's phrasings
+        # (a keyword such as "trolls"), not a word borrowed from a longer question ("joke").
+        enough = ranked[0].evidence >= s.min_evidence or ranked[0].exact
+        if best >= s.confident_score and clear and enough:
             return Band.ANSWER
         return Band.SUGGEST
 
@@ -150,9 +172,11 @@ class Matcher:
         if total <= 0:
             return []
         coverage: dict[int, float] = defaultdict(float)
+        matched: dict[int, int] = defaultdict(int)
         for token in tokens:
             for index in self._postings.get(token, ()):
                 coverage[index] += weights[token]
+                matched[index] += 1
         blend = self.settings.phrasing_weight
         scored: list[Candidate] = []
         for index, covered in coverage.items():
@@ -160,23 +184,31 @@ class Matcher:
                 (_cosine(weights, total, p) for p in self._phrasings[index]), default=0.0
             )
             score = blend * phrasing + (1 - blend) * covered / total
-            scored.append(Candidate(self.kb.entries[index], round(score, 4)))
+            entry = self.kb.entries[index]
+            exact = phrasing > 0.999
+            scored.append(Candidate(entry, round(score, 4), matched[index], exact))
         scored.sort(key=lambda c: (-c.score, c.entry.id))
         return scored[:limit]
 
     def _correct_uncached(self, token: str) -> str:
         """Map a word the knowledge base does not know to the closest one it does, if close.
 
-        One edit is allowed in words of 4 to 7 letters and two in longer ones; shorter words
-        and numbers are never corrected (too many accidental neighbours).
+        One edit (a swap of two letters counts as one) is allowed in words of 5 to 8 letters
+        and two in longer ones, and the first letter must agree: people rarely mistype it,
+        and without that rule "pension" would become "tension" and "passport" "password".
+        Shorter words and numbers are never corrected (too many accidental neighbours).
         """
-        if token in self._idf or len(token) < 4 or token.isdigit():
+        if token in self._idf or len(token) < 5 or not token.isalpha():
             return token
-        allowed = 1 if len(token) < 8 else 2
-        best = process.extractOne(
-            token, self._vocabulary, scorer=Levenshtein.distance, score_cutoff=allowed
-        )
+        allowed = 1 if len(token) < 9 else 2
+        candidates = self._by_initial.get(token[0], ())
+        best = process.extractOne(token, candidates, scorer=OSA.distance, score_cutoff=allowed)
         return best[0] if best else token
+
+
+def _contains(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
+    size = len(phrase)
+    return any(tuple(tokens[i : i + size]) == tuple(phrase) for i in range(len(tokens) - size + 1))
 
 
 def _cosine(query: dict[str, float], query_total: float, phrasing: _Phrasing) -> float:

@@ -67,6 +67,7 @@ def stem(word: str) -> str:
 _KEEP = frozenset({"news", "always", "series", "species", "means", "across", "this", "does"})
 _SUFFIXES: tuple[tuple[str, str], ...] = (
     ("ies", "y"),  # policies -> policy
+    ("ied", "y"),  # verified -> verify
     ("ie", "y"),  # selfie -> selfy, like selfies
     ("sses", "ss"),
     ("ings", ""),

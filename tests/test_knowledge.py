@@ -55,7 +55,7 @@ def test_bundled_knowledge_base_is_valid(kb):
 
 def test_every_id_the_evaluation_sets_name_exists(kb):
     listed = (SHARED / "KNOWLEDGE.md").read_text(encoding="utf-8")
-    ids = re.findall(r"^\| ([a-z0-9-]+) \|", listed, re.MULTILINE)
+    ids = [i for i in re.findall(r"^\| ([a-z0-9-]+) \|", listed, re.MULTILINE) if i != "id"]
     assert len(ids) >= 40
     assert [i for i in ids if kb.get(i) is None] == []
 
