@@ -1,0 +1,1 @@
+"""Telegram front doors: thin handlers over the service, matcher and renderer."""

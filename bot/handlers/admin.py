@@ -1,0 +1,148 @@
+"""Admin commands and buttons: /reload, /unanswered (with "add as a phrasing"), /stats.
+
+Admins are the Telegram user ids in ADMIN_USER_IDS, and only in a private chat. The check
+runs on every command and on every button press, since a callback can be forged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot import phrasings, reports
+from bot.handlers.common import answers, reply_html, report_store_error, settings, store
+from bot.handlers.keyboards import encode
+from bot.knowledge import KnowledgeDiff, KnowledgeError
+from bot.store import StoreError
+
+logger = logging.getLogger("conduct-bot")
+
+NOT_ALLOWED = "Sorry, that is for the bot's admins, in a private chat with the bot."
+REPORT_DAYS = 30
+
+
+def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    user, chat = update.effective_user, update.effective_chat
+    return (
+        user is not None
+        and chat is not None
+        and chat.type == ChatType.PRIVATE
+        and user.id in settings(context).admin_user_ids
+    )
+
+
+def admin_only(handler):  # type: ignore[no-untyped-def]
+    """Refuse briefly (and do nothing) unless an admin asks in a private chat."""
+
+    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not is_admin(update, context):
+            if update.callback_query:
+                await update.callback_query.answer(NOT_ALLOWED, show_alert=True)
+            elif update.effective_message:
+                await reply_html(update.effective_message, html.escape(NOT_ALLOWED), quote=True)
+            return
+        await handler(update, context)
+
+    guarded.__name__ = handler.__name__
+    guarded.__doc__ = handler.__doc__
+    return guarded
+
+
+def diff_summary(diff: KnowledgeDiff, entries: int) -> str:
+    parts = [f"{entries} entries"]
+    for label, ids in (("added", diff.added), ("removed", diff.removed), ("changed", diff.changed)):
+        parts.append(f"{label}: {', '.join(ids) if ids else 'none'}")
+    return "; ".join(parts)
+
+
+def problems_html(error: KnowledgeError, limit: int = 30) -> str:
+    shown = [html.escape(str(p)) for p in error.problems[:limit]]
+    more = len(error.problems) - len(shown)
+    tail = f"\n… and {more} more" if more > 0 else ""
+    return "<pre>" + "\n".join(shown) + tail + "</pre>"
+
+
+@admin_only
+async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Re-read the knowledge base; on failure keep serving the old one and show the problems."""
+    message = update.effective_message
+    try:
+        diff = await asyncio.to_thread(answers(context).reload)
+    except KnowledgeError as error:
+        text = (
+            "<b>Reload failed</b>; still answering from the previous knowledge base.\n"
+            + problems_html(error)
+        )
+        await reply_html(message, text)
+        return
+    summary = diff_summary(diff, len(answers(context).snapshot.kb.entries))
+    _log_action(context, update.effective_user.id, "reload", summary)
+    await reply_html(message, "<b>Reloaded.</b> " + html.escape(summary))
+
+
+@admin_only
+async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    stats = store(context).stats(REPORT_DAYS)
+    text = reports.stats_text(stats, answers(context).snapshot.kb)
+    await reply_html(update.effective_message, f"<pre>{html.escape(text)}</pre>")
+
+
+@admin_only
+async def unanswered_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The most frequent recent misses, each with a button to teach it to its closest entry."""
+    kb = answers(context).snapshot.kb
+    groups = tuple(store(context).unanswered(days=REPORT_DAYS, limit=10))
+    text = html.escape(reports.unanswered_text(groups, kb))
+    rows = []
+    for number, group in enumerate(groups, 1):
+        entry = kb.get(group.closest_id) if group.closest_id else None
+        if entry is not None:
+            label = f"\u2795 {number} as a phrasing of {entry.title}"
+            rows.append(
+                [InlineKeyboardButton(label, callback_data=encode("learn", str(group.row_id)))]
+            )
+    await reply_html(update.effective_message, text, InlineKeyboardMarkup(rows) if rows else None)
+
+
+@admin_only
+async def learn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Add an unanswered question as a phrasing of its closest entry, then reload."""
+    query = update.callback_query
+    row = query.data.partition(":")[2]
+    stored = store(context).question(int(row)) if row.isdigit() else None
+    kb = answers(context).snapshot.kb
+    if stored is None or stored[1] is None or kb.get(stored[1]) is None:
+        await query.answer("That question is no longer stored.", show_alert=True)
+        return
+    question, entry_id = stored
+    path = settings(context).learned_phrasings
+    previous = await asyncio.to_thread(phrasings.add_phrasing, path, entry_id, question)
+    try:
+        await asyncio.to_thread(answers(context).reload)
+    except KnowledgeError as error:
+        await asyncio.to_thread(phrasings.restore, path, previous)
+        await query.answer("Not added: the knowledge base would not validate.", show_alert=True)
+        await reply_html(query.message, "<b>Not added.</b>\n" + problems_html(error))
+        return
+    _log_action(context, update.effective_user.id, "add-phrasing", f"{entry_id}: {question}")
+    title = answers(context).snapshot.kb.get(entry_id).title
+    await query.answer("Added.")
+    await reply_html(
+        query.message,
+        f"Added \u201c{html.escape(question)}\u201d as a phrasing of <b>{html.escape(title)}</b>.",
+    )
+
+
+def _log_action(
+    context: ContextTypes.DEFAULT_TYPE, admin_id: int, action: str, detail: str
+) -> None:
+    logger.info("admin action %s: %s", action, detail)
+    try:
+        store(context).record_admin_action(admin_id=admin_id, action=action, detail=detail)
+    except StoreError as error:
+        context.application.create_task(report_store_error(context, error))

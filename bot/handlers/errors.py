@@ -1,0 +1,39 @@
+"""The error handler: log (never the token), tell a private asker, keep the bot running."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import Conflict, NetworkError, TelegramError
+from telegram.ext import ContextTypes
+
+from bot import messages
+
+logger = logging.getLogger("conduct-bot")
+CONFLICT_LOGGED = "conflict_logged"
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    error = context.error
+    if isinstance(error, Conflict):
+        # Another process polls with this token; Telegram repeats this every poll. Say it once.
+        if not context.bot_data.get(CONFLICT_LOGGED):
+            context.bot_data[CONFLICT_LOGGED] = True
+            logger.error(
+                "Telegram reports a conflict: another instance is polling with this bot's "
+                "token. Stop the other instance; this one keeps retrying."
+            )
+        return
+    if isinstance(error, NetworkError) and update is None:
+        logger.warning("Telegram could not be reached (%s); polling retries", type(error).__name__)
+        return
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error("error while handling update %s", update_id, exc_info=error)
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if chat is not None and chat.type == ChatType.PRIVATE and update.effective_message:
+        try:
+            await update.effective_message.reply_text(messages.SOMETHING_WENT_WRONG)
+        except TelegramError:
+            logger.warning("could not tell the user about the error")

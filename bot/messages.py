@@ -1,0 +1,73 @@
+"""The bot's fixed texts, in Telegram HTML, kept apart from the code that sends them."""
+
+from __future__ import annotations
+
+import html
+
+from bot.knowledge import KnowledgeBase
+from bot.render import DISCLAIMER, NO_MATCH
+
+START = (
+    "<b>Namaste! I answer public servants' questions about social media.</b>\n\n"
+    "Ask in your own words, for example <i>Can I post a reel from my official vehicle?</i> "
+    "or <i>vardi mein photo daal sakte hai?</i>, and I reply with the rule: a verdict, why it "
+    "matters, an example, what to do instead and its source.\n\n"
+    "/topics lets you browse everything I know. /help shows how to use me in groups.\n\n"
+    f"<i>{html.escape(DISCLAIMER)}</i>"
+)
+
+PRIVACY = (
+    "<b>What I keep, and why</b>\n"
+    "• For each question: the time, the kind of chat (private or group), the question in "
+    "lower case without punctuation, the answer I gave (or that I had none) and how sure I was. "
+    "Admins use this to see what I fail to answer and to improve the answers.\n"
+    "• Your 👍 / 👎 votes, one per answer.\n"
+    "• Not your name, username or Telegram id: only a keyed one-way code of the id, so that "
+    "/forget can find your rows.\n"
+    "Questions are deleted after {days} days. /forget deletes everything of yours now."
+)
+FORGOTTEN = "Done: I deleted {count} stored item{s} (questions and votes) of yours."
+
+HELP = (
+    "<b>How to ask</b>\n"
+    "• In this chat: just type your question.\n"
+    "• In a group: <code>/ask your question</code>, mention me, or reply to one of my "
+    "messages. I stay quiet otherwise.\n"
+    "• In any chat: type my @username and a question to pick an answer to send.\n"
+    "• /topics: browse the concerns and the situations under each.\n"
+    "• /privacy: what I store and why; /forget: delete it.\n\n"
+    f"<i>{html.escape(DISCLAIMER)}</i>"
+)
+
+PLEASE_TYPE = "Please type your question as text, for example: <i>Can I post in uniform?</i>"
+UNKNOWN_COMMAND = "I don't know that command. Type your question, or see /help."
+ASK_USAGE = "Ask like this: <code>/ask can I post a reel in uniform?</code>"
+DID_YOU_MEAN = "I'm not sure which rule you mean. Did you mean one of these?"
+STALE_BUTTON = "Sorry, that button is out of date. Please ask again or send /topics."
+TOPICS = "<b>Topics</b>\nPick a concern to see the situations under it, or a guideline."
+SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side. Please try again."
+FULL_ANSWER = "Full answer"
+THANKS_UP = "Thanks! Glad it helped. 👍"
+THANKS_DOWN = "Thanks, noted. The admins review answers marked 👎."
+NOT_SAVED = "Sorry, I could not save that just now. Please try again later."
+ASK_PRIVATELY = "Ask me privately"
+
+
+def no_match(kb: KnowledgeBase) -> str:
+    """An honest "I don't know" that still says what the bot can help with."""
+    concerns = ", ".join(html.escape(e.title.lower()) for e in kb.of_kind("concern"))
+    examples = "\n".join(f"• <i>{html.escape(e.questions[0])}</i>" for e in kb.of_kind("rule")[:3])
+    return (
+        f"{html.escape(NO_MATCH)}\n\n"
+        f"I answer questions about public servants' conduct on social media: {concerns}.\n"
+        f"For example:\n{examples}\n\nOr browse with /topics."
+    )
+
+
+def no_match_short() -> str:
+    """The group version: brief, pointing to the private chat for more."""
+    return html.escape(NO_MATCH) + " I only answer questions about conduct on social media."
+
+
+def topic_heading(title: str, count: int) -> str:
+    return f"<b>{html.escape(title)}</b>\n{count} situation{'s' if count != 1 else ''}:"

@@ -1,0 +1,56 @@
+"""Admins' additions: new phrasings for existing entries, kept in their own knowledge file.
+
+The hand-written YAML is never rewritten by the bot. Additions go to a separate file in the
+data folder (`phrasings: {entry-id: [question, ...]}`), loaded and validated with the rest
+of the knowledge base. A change is written to a temporary file and renamed into place, so a
+crash mid-write leaves the previous file whole.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import yaml
+
+HEADER = (
+    "# Phrasings added by admins from the bot (/unanswered). Loaded with knowledge/.\n"
+    "# Edit or delete lines freely; the bot only ever appends.\n"
+)
+
+
+def read_phrasings(path: Path) -> dict[str, list[str]]:
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(k): list(v) for k, v in (data.get("phrasings") or {}).items()}
+
+
+def write_phrasings(path: Path, phrasings: dict[str, list[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = yaml.safe_dump({"phrasings": phrasings}, allow_unicode=True, sort_keys=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write(HEADER + body)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, path)
+
+
+def add_phrasing(path: Path, entry_id: str, question: str) -> dict[str, list[str]]:
+    """Append `question` under `entry_id`; returns the previous content, to undo with."""
+    before = read_phrasings(path)
+    after = {key: list(values) for key, values in before.items()}
+    if question not in after.setdefault(entry_id, []):
+        after[entry_id].append(question)
+    write_phrasings(path, after)
+    return before
+
+
+def restore(path: Path, previous: dict[str, list[str]]) -> None:
+    """Undo an addition that did not validate."""
+    if previous:
+        write_phrasings(path, previous)
+    else:
+        path.unlink(missing_ok=True)

@@ -1,0 +1,87 @@
+"""What admins read about use: statistics, unanswered questions and feedback.
+
+One set of figures, three shapes: text (for /stats and the terminal), JSON and CSV (for
+review in a spreadsheet). Plain Python over the store's results; no Telegram here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass
+
+from bot.knowledge import KnowledgeBase
+from bot.store import Stats, Store, UnansweredGroup
+
+
+@dataclass(frozen=True)
+class Report:
+    stats: Stats
+    unanswered: tuple[UnansweredGroup, ...]
+
+
+def build_report(store: Store, days: int) -> Report:
+    return Report(store.stats(days), tuple(store.unanswered(days=days, limit=20)))
+
+
+def _title(kb: KnowledgeBase | None, entry_id: str | None) -> str:
+    if entry_id is None:
+        return "nothing close"
+    entry = kb.get(entry_id) if kb else None
+    return entry.title if entry else entry_id
+
+
+def stats_text(stats: Stats, kb: KnowledgeBase | None = None) -> str:
+    lines = [
+        f"Last {stats.days} days: {stats.questions} questions, "
+        f"{stats.confident_share:.0%} answered confidently.",
+        "",
+        "Questions per day:",
+        *(f"  {day}  {count}" for day, count in stats.per_day[-14:]),
+        "",
+        "Most asked:",
+        *(f"  {count:>4}  {_title(kb, entry)}" for entry, count in stats.most_asked),
+        "",
+        "Most 👎:",
+        *(f"  {count:>4}  {_title(kb, entry)}" for entry, count in stats.most_disliked),
+    ]
+    if not stats.questions:
+        lines[2:] = ["", "Nobody has asked anything in that period."]
+    return "\n".join(lines)
+
+
+def unanswered_text(groups: tuple[UnansweredGroup, ...], kb: KnowledgeBase | None = None) -> str:
+    if not groups:
+        return "No unanswered questions in that period."
+    lines = ["Most frequent questions without a confident answer:"]
+    for number, group in enumerate(groups, 1):
+        lines.append(
+            f"{number}. \u201c{group.question}\u201d \u00d7{group.count}"
+            f" (closest: {_title(kb, group.closest_id)})"
+        )
+    return "\n".join(lines)
+
+
+def report_text(report: Report, kb: KnowledgeBase | None = None) -> str:
+    return stats_text(report.stats, kb) + "\n\n" + unanswered_text(report.unanswered, kb)
+
+
+def report_json(report: Report) -> str:
+    return json.dumps(asdict(report), ensure_ascii=False, indent=2)
+
+
+def report_csv(report: Report) -> str:
+    """One table: a `section` column tells per-day counts, entries, votes and unanswered apart."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "key", "count", "up", "down", "closest_id"])
+    for day, count in report.stats.per_day:
+        writer.writerow(["per_day", day, count, "", "", ""])
+    for entry, count in report.stats.most_asked:
+        writer.writerow(["most_asked", entry, count, "", "", ""])
+    for entry, up, down in report.stats.votes:
+        writer.writerow(["votes", entry, up + down, up, down, ""])
+    for group in report.unanswered:
+        writer.writerow(["unanswered", group.question, group.count, "", "", group.closest_id or ""])
+    return out.getvalue()

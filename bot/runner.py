@@ -1,0 +1,75 @@
+"""`conduct-bot run`: start the Telegram bot, by long polling or behind a webhook."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from telegram.error import InvalidToken, NetworkError
+
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.config import ConfigError, Settings
+from bot.logs import configure_logging
+from bot.service import AnswerService
+from bot.store import Store
+
+logger = logging.getLogger("conduct-bot")
+
+NO_TOKEN = """\
+TELEGRAM_BOT_TOKEN is not set.
+  To get a token: open Telegram, talk to @BotFather, send /newbot and follow the steps; then
+    export TELEGRAM_BOT_TOKEN='123456:ABC...'   (or TELEGRAM_BOT_TOKEN_FILE=/run/secrets/token)
+  To try the answers without Telegram:  conduct-bot chat
+  To try the whole bot locally, against the Bot API emulator:
+    python -m bot.emulator --port 8081 --token 123:local &
+    TELEGRAM_BOT_TOKEN=123:local TELEGRAM_API_BASE_URL=http://127.0.0.1:8081 conduct-bot run"""
+
+WEBHOOK_PATH = "telegram"
+
+
+def run(settings: Settings, *, webhook: bool = False, watch: bool = False) -> int:
+    if not settings.token:
+        raise ConfigError(NO_TOKEN)
+    if webhook and not settings.webhook_url:
+        raise ConfigError("--webhook needs WEBHOOK_URL, the public https URL Telegram posts to")
+    configure_logging(settings.log_level, [settings.token, settings.webhook_secret or ""])
+    service = AnswerService(
+        settings.knowledge_dir, settings.match, lambda: [settings.learned_phrasings]
+    )
+    kb = service.snapshot.kb
+    logger.info("knowledge base: %d entries from %s", len(kb.entries), settings.knowledge_dir)
+    key = settings.user_hash_key.encode() if settings.user_hash_key else None
+    store = Store(settings.database, key=key, retention_days=settings.retention_days)
+    application = build_application(settings, service, store, watch_files=watch)
+    try:
+        if webhook:
+            _run_webhook(application, settings)
+        else:
+            logger.info("polling %s for updates", settings.api_base_url)
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        logger.error("Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN")
+        return 1
+    except NetworkError as error:
+        logger.error("cannot reach the Bot API at %s: %s", settings.api_base_url, error)
+        return 1
+    return 0
+
+
+def _run_webhook(application, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    # Telegram sends the secret in a header with every update; without one configured, a
+    # fresh random secret per start still keeps strangers from posting fake updates.
+    secret = settings.webhook_secret or secrets.token_urlsafe(32)
+    configure_logging(settings.log_level, [settings.token or "", secret])
+    url = settings.webhook_url.rstrip("/") + "/" + WEBHOOK_PATH  # type: ignore[union-attr]
+    logger.info(
+        "listening for Telegram webhooks on %s:%d", settings.webhook_listen, settings.webhook_port
+    )
+    application.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=WEBHOOK_PATH,
+        webhook_url=url,
+        secret_token=secret,
+        allowed_updates=ALLOWED_UPDATES,
+    )

@@ -1,0 +1,57 @@
+"""The knowledge base being served, and the one way to replace it.
+
+Readers take `snapshot` once per question and use only that, so a reload (which builds a
+complete new knowledge base and matcher, then swaps one reference) never changes anything
+under a question in flight; a reload that fails validation leaves the old snapshot serving.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import MatchSettings
+from bot.knowledge import KnowledgeBase, KnowledgeDiff, load_knowledge
+from bot.matcher import Match, Matcher
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    kb: KnowledgeBase
+    matcher: Matcher
+
+    def match(self, question: str) -> Match:
+        return self.matcher.match(question)
+
+
+class AnswerService:
+    def __init__(
+        self,
+        knowledge_dir: Path,
+        settings: MatchSettings | None = None,
+        extra_files: Callable[[], Iterable[Path]] = tuple,
+    ) -> None:
+        """`extra_files` is asked on every load: admins' phrasings may appear while running."""
+        self.knowledge_dir = Path(knowledge_dir)
+        self.settings = settings or MatchSettings()
+        self.extra_files = extra_files
+        self._lock = threading.Lock()  # one reload at a time; readers never wait
+        self._snapshot = self._build()
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self._snapshot
+
+    def reload(self) -> KnowledgeDiff:
+        """Load and validate again; swap in on success. Raises KnowledgeError, keeping the old."""
+        with self._lock:
+            fresh = self._build()
+            diff = self._snapshot.kb.diff(fresh.kb)
+            self._snapshot = fresh
+            return diff
+
+    def _build(self) -> Snapshot:
+        kb = load_knowledge(self.knowledge_dir, self.extra_files())
+        return Snapshot(kb, Matcher(kb, self.settings))

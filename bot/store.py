@@ -1,0 +1,318 @@
+"""SQLite storage: questions asked, feedback, and the admins' changes.
+
+What is kept is the least that lets admins improve the knowledge base: per question the time,
+chat type, the answer given (or none), its score and the *normalised* question text; per
+vote the entry and the vote. Telegram user ids are never stored, only keyed hashes of them
+(HMAC-SHA256 with a key from the environment or generated once beside the database), so
+`/forget` can find a user's rows without the database knowing who they are.
+
+Write-ahead logging lets the bot read while it writes; every write is committed before the
+caller returns, so anything the bot says is saved has been committed. `synchronous=NORMAL`
+keeps commits durable when the process is killed (only a power cut can lose the last ones).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+DAY = 86_400.0
+KEY_FILE_SUFFIX = ".key"
+
+# Each migration runs once, in order; PRAGMA user_version records how many have run.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE questions (
+        id INTEGER PRIMARY KEY,
+        asked_at REAL NOT NULL,
+        user_hash TEXT NOT NULL,
+        chat_type TEXT NOT NULL,
+        question TEXT NOT NULL,
+        band TEXT NOT NULL,
+        answer_id TEXT,
+        closest_id TEXT,
+        score REAL NOT NULL
+    );
+    CREATE INDEX questions_asked_at ON questions (asked_at);
+    CREATE INDEX questions_user ON questions (user_hash);
+    CREATE TABLE votes (
+        user_hash TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+        voted_at REAL NOT NULL,
+        PRIMARY KEY (user_hash, entry_id)
+    );
+    CREATE TABLE admin_actions (
+        id INTEGER PRIMARY KEY,
+        done_at REAL NOT NULL,
+        admin_hash TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    """,
+)
+
+
+@dataclass(frozen=True)
+class UnansweredGroup:
+    """Near-identical questions that got no confident answer, and the entry they came closest to."""
+
+    question: str
+    count: int
+    closest_id: str | None
+    variants: tuple[str, ...]
+    row_id: int  # a stored question of the group, for "add as a phrasing" buttons
+
+
+@dataclass(frozen=True)
+class Stats:
+    days: int
+    per_day: tuple[tuple[str, int], ...]  # (YYYY-MM-DD, questions)
+    questions: int
+    confident_share: float
+    most_asked: tuple[tuple[str, int], ...]  # (entry id, times answered)
+    most_disliked: tuple[tuple[str, int], ...]  # (entry id, thumbs down)
+    votes: tuple[tuple[str, int, int], ...]  # (entry id, up, down)
+
+
+class StoreError(Exception):
+    """The database cannot be written (disk full, read-only...): the bot keeps answering."""
+
+
+class Store:
+    def __init__(self, path: Path, key: bytes | None = None, retention_days: int = 90) -> None:
+        """Open (creating and migrating as needed); `key` defaults to the key file's."""
+        self.path = Path(path)
+        self.retention_days = retention_days
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._key = key or _load_or_create_key(self.path.with_suffix(KEY_FILE_SUFFIX))
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._migrate()
+
+    # -- set-up ------------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self._transaction() as db:
+                for statement in filter(str.strip, script.split(";")):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number}")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One committed transaction; sqlite errors become StoreError for the caller."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            except sqlite3.Error as error:
+                raise StoreError(f"cannot write {self.path.name}: {error}") from error
+
+    def user_hash(self, user_id: int) -> str:
+        return hmac.new(self._key, str(user_id).encode(), hashlib.sha256).hexdigest()
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def record_question(
+        self,
+        *,
+        user_id: int,
+        chat_type: str,
+        question: str,
+        band: str,
+        answer_id: str | None,
+        closest_id: str | None,
+        score: float,
+        at: float | None = None,
+    ) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO questions (asked_at, user_hash, chat_type, question, band,"
+                " answer_id, closest_id, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    at or time.time(),
+                    self.user_hash(user_id),
+                    chat_type,
+                    question,
+                    band,
+                    answer_id,
+                    closest_id,
+                    score,
+                ),
+            )
+
+    def record_vote(self, *, user_id: int, entry_id: str, vote: int) -> bool:
+        """Store a 👍 (1) or 👎 (-1); a second vote replaces the first. True if it changed."""
+        if vote not in (-1, 1):
+            raise ValueError("vote must be 1 or -1")
+        user = self.user_hash(user_id)
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT vote FROM votes WHERE user_hash = ? AND entry_id = ?", (user, entry_id)
+            ).fetchone()
+            db.execute(
+                "INSERT INTO votes (user_hash, entry_id, vote, voted_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (user_hash, entry_id) DO UPDATE"
+                " SET vote = excluded.vote, voted_at = excluded.voted_at",
+                (user, entry_id, vote, time.time()),
+            )
+        return row is None or row[0] != vote
+
+    def record_admin_action(self, *, admin_id: int, action: str, detail: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO admin_actions (done_at, admin_hash, action, detail)"
+                " VALUES (?, ?, ?, ?)",
+                (time.time(), self.user_hash(admin_id), action, detail),
+            )
+
+    def forget_user(self, user_id: int) -> int:
+        """Delete every question and vote of this user; the number of rows removed."""
+        user = self.user_hash(user_id)
+        with self._transaction() as db:
+            removed = db.execute("DELETE FROM questions WHERE user_hash = ?", (user,)).rowcount
+            removed += db.execute("DELETE FROM votes WHERE user_hash = ?", (user,)).rowcount
+        return removed
+
+    def purge(self, now: float | None = None) -> int:
+        """Delete questions older than the retention period."""
+        cutoff = (now or time.time()) - self.retention_days * DAY
+        with self._transaction() as db:
+            return db.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def count_for_user(self, user_id: int) -> int:
+        user = self.user_hash(user_id)
+        questions = self._rows("SELECT COUNT(*) FROM questions WHERE user_hash = ?", (user,))
+        votes = self._rows("SELECT COUNT(*) FROM votes WHERE user_hash = ?", (user,))
+        return int(questions[0][0] + votes[0][0])
+
+    def question(self, row_id: int) -> tuple[str, str | None] | None:
+        """(normalised question, closest entry id) of a stored question, if still kept."""
+        rows = self._rows("SELECT question, closest_id FROM questions WHERE id = ?", (row_id,))
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def most_asked(self, days: int = 30, limit: int = 10) -> list[tuple[str, int]]:
+        since = time.time() - days * DAY
+        rows = self._rows(
+            "SELECT answer_id, COUNT(*) AS n FROM questions WHERE answer_id IS NOT NULL"
+            " AND asked_at >= ? GROUP BY answer_id ORDER BY n DESC, answer_id LIMIT ?",
+            (since, limit),
+        )
+        return [(entry_id, int(n)) for entry_id, n in rows]
+
+    def unanswered(
+        self, days: int = 30, limit: int = 10, similarity: float = 85.0
+    ) -> list[UnansweredGroup]:
+        """Frequent recent questions without a confident answer, near-duplicates grouped."""
+        since = time.time() - days * DAY
+        rows = self._rows(
+            "SELECT question, closest_id, COUNT(*), MIN(id) FROM questions"
+            " WHERE answer_id IS NULL AND asked_at >= ? AND question != ''"
+            " GROUP BY question, closest_id ORDER BY COUNT(*) DESC, question",
+            (since,),
+        )
+        groups: list[dict] = []
+        for question, closest_id, count, row_id in rows:
+            home = next(
+                (g for g in groups if fuzz.token_set_ratio(question, g["question"]) >= similarity),
+                None,
+            )
+            if home is None:
+                groups.append(
+                    {
+                        "question": question,
+                        "count": count,
+                        "closest": {closest_id: count},
+                        "variants": [question],
+                        "row_id": row_id,
+                    }
+                )
+            else:
+                home["count"] += count
+                home["closest"][closest_id] = home["closest"].get(closest_id, 0) + count
+                if question not in home["variants"]:
+                    home["variants"].append(question)
+        groups.sort(key=lambda g: (-g["count"], g["question"]))
+        return [
+            UnansweredGroup(
+                question=g["question"],
+                count=g["count"],
+                closest_id=max(g["closest"].items(), key=lambda kv: (kv[1], kv[0] or ""))[0],
+                variants=tuple(g["variants"]),
+                row_id=g["row_id"],
+            )
+            for g in groups[:limit]
+        ]
+
+    def stats(self, days: int = 30) -> Stats:
+        since = time.time() - days * DAY
+        per_day = self._rows(
+            "SELECT date(asked_at, 'unixepoch') AS day, COUNT(*) FROM questions"
+            " WHERE asked_at >= ? GROUP BY day ORDER BY day",
+            (since,),
+        )
+        totals = self._rows(
+            "SELECT COUNT(*), SUM(answer_id IS NOT NULL) FROM questions WHERE asked_at >= ?",
+            (since,),
+        )[0]
+        votes = self._rows(
+            "SELECT entry_id, SUM(vote = 1), SUM(vote = -1) FROM votes"
+            " GROUP BY entry_id ORDER BY entry_id"
+        )
+        total = int(totals[0] or 0)
+        disliked = sorted(((e, int(d)) for e, _, d in votes if d), key=lambda x: (-x[1], x[0]))
+        return Stats(
+            days=days,
+            per_day=tuple((day, int(n)) for day, n in per_day),
+            questions=total,
+            confident_share=round((totals[1] or 0) / total, 4) if total else 0.0,
+            most_asked=tuple(self.most_asked(days)),
+            most_disliked=tuple(disliked[:10]),
+            votes=tuple((e, int(u), int(d)) for e, u, d in votes),
+        )
+
+
+def _load_or_create_key(path: Path) -> bytes:
+    """A random key created once beside the database (when USER_HASH_KEY is not set)."""
+    if path.exists():
+        return path.read_bytes().strip()
+    key = secrets.token_hex(32).encode()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as file:
+        file.write(key)
+    return key

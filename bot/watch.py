@@ -1,0 +1,73 @@
+"""Reloading the knowledge base when its files change (`conduct-bot run --watch`) or on SIGHUP.
+
+Polling the files' sizes and modification times once a second is enough for a dozen files
+edited by hand, needs no dependency and works on every filesystem, including bind mounts
+into containers where change notifications often never arrive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from bot.knowledge import KnowledgeError
+from bot.service import AnswerService
+
+logger = logging.getLogger("conduct-bot")
+
+Signature = tuple[tuple[str, int, int], ...]
+
+
+def signature(paths: Iterable[Path]) -> Signature:
+    """What changes when a file is edited, added or removed."""
+    found = []
+    for path in sorted(paths):
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue
+        found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
+
+
+def watched_files(service: AnswerService) -> list[Path]:
+    return [*service.knowledge_dir.glob("*.yaml"), *service.extra_files()]
+
+
+def reload_and_log(service: AnswerService, reason: str) -> bool:
+    """Reload; a bad edit is logged with every problem and the old knowledge keeps serving."""
+    try:
+        diff = service.reload()
+    except KnowledgeError as error:
+        logger.error(
+            "reload (%s) failed, still serving the previous knowledge base:\n%s",
+            reason,
+            error.report(),
+        )
+        return False
+    logger.info(
+        "reloaded (%s): %d entries; added %s, removed %s, changed %s",
+        reason,
+        len(service.snapshot.kb.entries),
+        list(diff.added),
+        list(diff.removed),
+        list(diff.changed),
+    )
+    return True
+
+
+async def watch(
+    service: AnswerService,
+    interval: float,
+    on_change: Callable[[AnswerService, str], bool] = reload_and_log,
+) -> None:
+    """Run until cancelled: reload whenever the watched files' signature changes."""
+    seen = signature(watched_files(service))
+    while True:
+        await asyncio.sleep(interval)
+        current = signature(watched_files(service))
+        if current != seen:
+            seen = current
+            await asyncio.to_thread(on_change, service, "files changed")

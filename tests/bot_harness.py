@@ -1,0 +1,93 @@
+"""A real bot Application talking HTTP to the loopback Bot API emulator, for handler tests.
+
+Updates built by the emulator are handed straight to `Application.process_update`, so each
+test runs the real handlers, the real python-telegram-bot client and real HTTP, and then
+reads what the bot sent from the emulator's record of calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.emulator import BotAPIEmulator, message_text
+from bot.service import AnswerService
+from bot.store import Store
+
+TOKEN = "123456:TEST-TOKEN"
+BOT_USERNAME = "conduct_test_bot"
+ADMIN_ID = 900_001
+OFFICER_ID = 100_001
+GROUP_ID = -100_200_300
+
+
+@dataclass
+class Harness:
+    emulator: BotAPIEmulator
+    app: Application
+    settings: Settings
+    store: Store
+    service: AnswerService
+    handled: list[dict[str, Any]] = field(default_factory=list)
+
+    async def process(self, update: dict[str, Any]) -> None:
+        self.handled.append(update)
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+
+    def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
+        """sendMessage and editMessageText calls, in order (optionally to one chat).
+
+        Each has `shown`: the text as the user sees it, after Telegram's HTML parsing.
+        """
+        calls = [
+            c
+            for c in self.emulator.calls
+            if c.method in ("sendMessage", "editMessageText") and c.fault is None
+        ]
+        return [
+            {**c.params, "shown": message_text(c.params)}
+            for c in calls
+            if chat_id is None or int(c.params["chat_id"]) == chat_id
+        ]
+
+    def last_text(self, chat_id: int | None = None) -> str:
+        return self.sent(chat_id)[-1]["shown"]
+
+    def callback_answers(self) -> list[dict[str, Any]]:
+        return [c.params for c in self.emulator.calls_to("answerCallbackQuery")]
+
+
+def harness_settings(emulator: BotAPIEmulator, data_dir: Path, knowledge_dir: Path) -> Settings:
+    return Settings.from_env(
+        {},
+        token=TOKEN,
+        api_base_url=emulator.base_url,
+        admin_user_ids=frozenset({ADMIN_ID}),
+        data_dir=data_dir,
+        knowledge_dir=knowledge_dir,
+    )
+
+
+@asynccontextmanager
+async def running_bot(data_dir: Path, knowledge_dir: Path) -> AsyncIterator[Harness]:
+    async with BotAPIEmulator(TOKEN, bot_username=BOT_USERNAME) as emulator:
+        settings = harness_settings(emulator, data_dir, knowledge_dir)
+        service = AnswerService(
+            settings.knowledge_dir, settings.match, lambda: [settings.learned_phrasings]
+        )
+        store = Store(settings.database, key=b"test-key")
+        app = build_application(settings, service, store)
+        await app.initialize()
+        try:
+            yield Harness(emulator, app, settings, store, service)
+        finally:
+            await app.shutdown()
+            store.close()

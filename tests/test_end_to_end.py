@@ -1,0 +1,206 @@
+"""The real `conduct-bot run` process, talking to the loopback Bot API emulator as users would."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.emulator import BotAPIEmulator
+
+TOKEN = "987654:SECRET-e2e-token-value"
+BOT = "conduct_e2e_bot"
+OFFICER = 4242
+GROUP = -100500
+FLAGSHIP = "Can I post a reel from my official vehicle?"
+
+
+@dataclass
+class BotProcess:
+    process: asyncio.subprocess.Process
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def bot_environment(emulator: BotAPIEmulator, data: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=emulator.base_url,
+        DATA_DIR=str(data),
+        LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+@asynccontextmanager
+async def running(
+    emulator: BotAPIEmulator, data: Path, *args: str, ready: str = "getUpdates", **env: str
+) -> AsyncIterator[BotProcess]:
+    """Start `python -m bot run`, wait for it to poll (or set its webhook); stop with SIGTERM."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", *args,
+        env=bot_environment(emulator, data, **env),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    bot = BotProcess(process)
+
+    async def read() -> None:
+        assert process.stdout is not None
+        async for line in process.stdout:
+            bot.lines.append(line.decode(errors="replace").rstrip())
+
+    reader = asyncio.create_task(read())
+    try:
+        await emulator.wait_for_call(ready, timeout=30)
+        yield bot
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), 20)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+        await asyncio.wait_for(reader, 5)
+
+
+@pytest.fixture
+async def emulator():
+    async with BotAPIEmulator(TOKEN, bot_username=BOT) as running_emulator:
+        yield running_emulator
+
+
+async def reply_in(emulator: BotAPIEmulator, chat: int, mark: int) -> dict:
+    call = await emulator.wait_for_call(
+        "sendMessage", lambda c: int(c.params["chat_id"]) == chat, timeout=15, after=mark
+    )
+    return call.params
+
+
+async def test_officers_and_groups_talk_to_the_real_bot_process(emulator, tmp_path):
+    async with running(emulator, tmp_path / "data") as bot:
+        scopes = {c.params["scope"]["type"] for c in emulator.calls_to("setMyCommands")}
+        assert {"all_private_chats", "all_group_chats"} <= scopes
+
+        # A private question gets the full answer, verdict first.
+        mark = len(emulator.calls)
+        emulator.private_message(OFFICER, FLAGSHIP)
+        answer = await reply_in(emulator, OFFICER, mark)
+        assert "Not allowed" in answer["text"].split("\n")[0]
+
+        # Group chatter is ignored; /ask, a mention and a reply to the bot are answered.
+        mark = len(emulator.calls)
+        emulator.group_message(GROUP, OFFICER, FLAGSHIP)
+        asked = emulator.group_message(GROUP, OFFICER, "/ask can I post reels in uniform?")
+        first = await reply_in(emulator, GROUP, mark)
+        assert first["reply_parameters"]["message_id"] == asked["message"]["message_id"]
+        mark = len(emulator.calls)
+        mention = emulator.group_message(GROUP, OFFICER, f"@{BOT} can I post in uniform?")
+        assert (await reply_in(emulator, GROUP, mark))["reply_parameters"]["message_id"] == (
+            mention["message"]["message_id"]
+        )
+        mark = len(emulator.calls)
+        bots_message = emulator.messages_to(GROUP)[-1]
+        emulator.group_message(
+            GROUP, OFFICER, "what about my sarkari gaadi?", reply_to=bots_message
+        )
+        assert "Official vehicles" in (await reply_in(emulator, GROUP, mark))["text"]
+        group_replies = [
+            c for c in emulator.calls_to("sendMessage") if c.params["chat_id"] == GROUP
+        ]
+        assert len(group_replies) == 3, "the plain group message got no reply"
+
+        # Inline mode offers entries with the verdict in the title.
+        mark = len(emulator.calls)
+        emulator.inline_query(OFFICER, "reels in uniform")
+        inline = await emulator.wait_for_call("answerInlineQuery", after=mark, timeout=15)
+        assert inline.params["results"][0]["title"].startswith("⛔")
+
+        # A vague question offers choices; pressing one turns the message into the answer.
+        mark = len(emulator.calls)
+        emulator.private_message(OFFICER, "photos")
+        offer = await reply_in(emulator, OFFICER, mark)
+        choice = offer["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        message = emulator.messages_to(OFFICER)[-1]
+        mark = len(emulator.calls)
+        emulator.callback_query(OFFICER, choice, message=message)
+        await emulator.wait_for_call("answerCallbackQuery", after=mark, timeout=15)
+        edited = await emulator.wait_for_call("editMessageText", after=mark, timeout=15)
+        assert edited.params["message_id"] == message["message_id"]
+    assert bot.process.returncode == 0, bot.output
+    assert "Traceback" not in bot.output
+
+
+async def test_the_token_never_appears_in_output_even_at_debug(emulator, tmp_path):
+    async with running(emulator, tmp_path / "data", LOG_LEVEL="DEBUG") as bot:
+        mark = len(emulator.calls)
+        emulator.private_message(OFFICER, FLAGSHIP)
+        await reply_in(emulator, OFFICER, mark)
+        emulator.fail("sendMessage", "500")
+        emulator.private_message(OFFICER, "Can I post in uniform?")
+        await asyncio.sleep(1.0)
+    assert "HTTP Request: POST" in bot.output, "DEBUG logging was on"
+    secret = TOKEN.split(":")[1]
+    assert secret not in bot.output
+    assert "<token>" in bot.output
+
+
+async def test_webhook_mode_receives_updates_with_the_secret_and_refuses_forgeries(
+    emulator, tmp_path
+):
+    port = free_port()
+    env = {
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}",
+        "WEBHOOK_LISTEN": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+        "WEBHOOK_SECRET_TOKEN": "webhook-secret",
+    }
+    async with running(emulator, tmp_path / "data", "--webhook", ready="setWebhook", **env):
+        registration = emulator.calls_to("setWebhook")[-1].params
+        assert registration["secret_token"] == "webhook-secret"
+        mark = len(emulator.calls)
+        for _ in range(100):  # the webhook server starts right after setWebhook
+            emulator.private_message(OFFICER, FLAGSHIP)
+            try:
+                await reply_in(emulator, OFFICER, mark)
+                break
+            except TimeoutError:
+                continue
+        forged = {"update_id": 999, "message": {"message_id": 1, "date": 0, "text": "hi",
+                  "chat": {"id": 1, "type": "private"}}}  # fmt: skip
+        async with httpx.AsyncClient() as client:
+            response = await client.post(registration["url"], json=forged)
+        assert response.status_code == 403
+
+
+async def test_without_a_token_run_explains_how_to_get_one(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2
+    assert b"@BotFather" in err and b"conduct-bot chat" in err and b"Traceback" not in err
