@@ -34,7 +34,7 @@ def _title(kb: KnowledgeBase | None, entry_id: str | None) -> str:
 
 def stats_text(stats: Stats, kb: KnowledgeBase | None = None) -> str:
     lines = [
-        f"Last {stats.days} days: {stats.questions} questions, "
+        f"Last {stats.days} days: {stats.questions} question{'' if stats.questions == 1 else 's'}, "
         f"{stats.confident_share:.0%} answered confidently.",
         "",
         "Questions per day:",

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import default_knowledge_dir
+from bot.emulator import BotAPIEmulator
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.matcher import Matcher
+from tests.process_harness import BOT, TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -24,6 +26,13 @@ def kb() -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def matcher(kb: KnowledgeBase) -> Matcher:
     return Matcher(kb)
+
+
+@pytest.fixture
+async def emulator():
+    """A Bot API emulator for the bot process tests (test_emulator.py has its own)."""
+    async with BotAPIEmulator(TOKEN, bot_username=BOT) as running_emulator:
+        yield running_emulator
 
 
 @pytest.fixture

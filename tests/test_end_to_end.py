@@ -4,99 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import socket
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
-import pytest
 
-from bot.emulator import BotAPIEmulator
-
-TOKEN = "987654:SECRET-e2e-token-value"
-BOT = "conduct_e2e_bot"
-OFFICER = 4242
-GROUP = -100500
-FLAGSHIP = "Can I post a reel from my official vehicle?"
-
-
-@dataclass
-class BotProcess:
-    process: asyncio.subprocess.Process
-    lines: list[str] = field(default_factory=list)
-
-    @property
-    def output(self) -> str:
-        return "\n".join(self.lines)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def bot_environment(emulator: BotAPIEmulator, data: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=emulator.base_url,
-        DATA_DIR=str(data),
-        LOG_LEVEL="INFO",
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(extra)
-    return env
-
-
-@asynccontextmanager
-async def running(
-    emulator: BotAPIEmulator, data: Path, *args: str, ready: str = "getUpdates", **env: str
-) -> AsyncIterator[BotProcess]:
-    """Start `python -m bot run`, wait for it to poll (or set its webhook); stop with SIGTERM."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", *args,
-        env=bot_environment(emulator, data, **env),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    bot = BotProcess(process)
-
-    async def read() -> None:
-        assert process.stdout is not None
-        async for line in process.stdout:
-            bot.lines.append(line.decode(errors="replace").rstrip())
-
-    reader = asyncio.create_task(read())
-    try:
-        await emulator.wait_for_call(ready, timeout=30)
-        yield bot
-    finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), 20)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-        await asyncio.wait_for(reader, 5)
-
-
-@pytest.fixture
-async def emulator():
-    async with BotAPIEmulator(TOKEN, bot_username=BOT) as running_emulator:
-        yield running_emulator
-
-
-async def reply_in(emulator: BotAPIEmulator, chat: int, mark: int) -> dict:
-    call = await emulator.wait_for_call(
-        "sendMessage", lambda c: int(c.params["chat_id"]) == chat, timeout=15, after=mark
-    )
-    return call.params
+from tests.process_harness import BOT, FLAGSHIP, GROUP, OFFICER, TOKEN, free_port, reply_in, running
 
 
 async def test_officers_and_groups_talk_to_the_real_bot_process(emulator, tmp_path):
