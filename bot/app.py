@@ -28,12 +28,16 @@ from telegram.ext import (
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.config import Settings
-from bot.handlers import admin, callbacks, errors, groups, inline, private
+from bot.flood import FloodGuard
+from bot.handlers import admin, callbacks, errors, groups, inline, limits, private
 from bot.handlers.common import SERVICE_KEY, SETTINGS_KEY, STORE_KEY
+from bot.handlers.limits import GUARD_KEY
+from bot.retry import RetryingRequest
 from bot.service import AnswerService
 from bot.store import Store
 from bot.watch import reload_and_log, watch
@@ -71,6 +75,7 @@ def build_application(
         .token(settings.token or "")
         .base_url(f"{settings.api_base_url}/bot")
         .base_file_url(f"{settings.api_base_url}/file/bot")
+        .request(RetryingRequest(read_timeout=settings.request_timeout))
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=3))
         .concurrent_updates(True)
         .post_init(_post_init)
@@ -78,7 +83,13 @@ def build_application(
         .build()
     )
     application.bot_data.update(
-        {SERVICE_KEY: service, STORE_KEY: store, SETTINGS_KEY: settings, "watch": watch_files}
+        {
+            SERVICE_KEY: service,
+            STORE_KEY: store,
+            SETTINGS_KEY: settings,
+            GUARD_KEY: FloodGuard(settings.user_updates_per_window, settings.flood_window_seconds),
+            "watch": watch_files,
+        }
     )
     _register(application)
     return application
@@ -88,6 +99,7 @@ def _register(app: Application) -> None:
     in_private = filters.ChatType.PRIVATE
     in_group = filters.ChatType.GROUPS
     fresh = filters.UpdateType.MESSAGE  # edited messages and channel posts are not questions
+    app.add_handler(TypeHandler(Update, limits.guard), group=-1)
     commands = {
         "start": (private.start, in_private),
         "help": (private.help_command, None),

@@ -68,7 +68,11 @@ class Settings:
     webhook_port: int = 8443
     # Telegram asks bots to stay near 30 messages a second overall and 20 a minute per group.
     messages_per_second: float = 30.0
+    request_timeout: float = 10.0  # seconds to wait for the Bot API to answer a request
     log_level: str = "INFO"
+    # Per-user flood control: updates a user may send per window (0 turns it off).
+    user_updates_per_window: int = 20
+    flood_window_seconds: float = 60.0
     # Admins and storage.
     admin_user_ids: frozenset[int] = frozenset()
     data_dir: Path = field(default_factory=default_data_dir)
@@ -111,7 +115,10 @@ _VARIABLES: tuple[tuple[str, str, type], ...] = (
     ("webhook_listen", "WEBHOOK_LISTEN", str),
     ("webhook_port", "WEBHOOK_PORT", int),
     ("messages_per_second", "TELEGRAM_MESSAGES_PER_SECOND", float),
+    ("request_timeout", "TELEGRAM_REQUEST_TIMEOUT", float),
     ("log_level", "LOG_LEVEL", str),
+    ("user_updates_per_window", "USER_UPDATES_PER_MINUTE", int),
+    ("flood_window_seconds", "FLOOD_WINDOW_SECONDS", float),
     ("data_dir", "DATA_DIR", Path),
     ("database_path", "DATABASE_PATH", Path),
     ("user_hash_key", "USER_HASH_KEY", str),

@@ -47,6 +47,7 @@ STALE_BUTTON = "Sorry, that button is out of date. Please ask again or send /top
 TOPICS = "<b>Topics</b>\nPick a concern to see the situations under it, or a guideline."
 SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side. Please try again."
 FULL_ANSWER = "Full answer"
+SLOW_DOWN = "You're asking faster than I can keep up. Please wait a minute, then ask again."
 THANKS_UP = "Thanks! Glad it helped. 👍"
 THANKS_DOWN = "Thanks, noted. The admins review answers marked 👎."
 NOT_SAVED = "Sorry, I could not save that just now. Please try again later."

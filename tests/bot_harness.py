@@ -65,7 +65,9 @@ class Harness:
         return [c.params for c in self.emulator.calls_to("answerCallbackQuery")]
 
 
-def harness_settings(emulator: BotAPIEmulator, data_dir: Path, knowledge_dir: Path) -> Settings:
+def harness_settings(
+    emulator: BotAPIEmulator, data_dir: Path, knowledge_dir: Path, **overrides: Any
+) -> Settings:
     return Settings.from_env(
         {},
         token=TOKEN,
@@ -73,13 +75,16 @@ def harness_settings(emulator: BotAPIEmulator, data_dir: Path, knowledge_dir: Pa
         admin_user_ids=frozenset({ADMIN_ID}),
         data_dir=data_dir,
         knowledge_dir=knowledge_dir,
+        **overrides,
     )
 
 
 @asynccontextmanager
-async def running_bot(data_dir: Path, knowledge_dir: Path) -> AsyncIterator[Harness]:
+async def running_bot(
+    data_dir: Path, knowledge_dir: Path, **overrides: Any
+) -> AsyncIterator[Harness]:
     async with BotAPIEmulator(TOKEN, bot_username=BOT_USERNAME) as emulator:
-        settings = harness_settings(emulator, data_dir, knowledge_dir)
+        settings = harness_settings(emulator, data_dir, knowledge_dir, **overrides)
         service = AnswerService(
             settings.knowledge_dir, settings.match, lambda: [settings.learned_phrasings]
         )

@@ -30,6 +30,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.warning("Telegram could not be reached (%s); polling retries", type(error).__name__)
         return
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, TelegramError):
+        # Telegram's side (a timeout, a refusal): the reply may even have arrived, so the
+        # user gets no apology that could contradict it; the operator gets the log line.
+        logger.warning("Bot API error on update %s: %s", update_id, error)
+        return
     logger.error("error while handling update %s", update_id, exc_info=error)
     chat = update.effective_chat if isinstance(update, Update) else None
     if chat is not None and chat.type == ChatType.PRIVATE and update.effective_message:

@@ -1,0 +1,360 @@
+"""Reliability: Telegram faults, floods, bad input, knowledge-base faults, storage faults."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.emulator import check_keyboard, message_text
+from bot.knowledge import KnowledgeError
+from bot.service import AnswerService
+from tests.bot_harness import ADMIN_ID, BOT_USERNAME, GROUP_ID, OFFICER_ID, running_bot
+from tests.conftest import KNOWLEDGE_DIR
+from tests.process_harness import OFFICER, reply_in, running
+
+QUESTION = "Can I post a reel in uniform?"
+
+
+def successful_sends(emulator, chat: int) -> list:
+    """The messages the user received (what Telegram delivered, not what was attempted)."""
+    return emulator.messages_to(chat)
+
+
+# --- Telegram faults --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["429", "500", "502", "malformed", "drop"])
+async def test_replies_ride_through_faults_and_arrive_exactly_once(emulator, tmp_path, kind):
+    async with running(emulator, tmp_path / "data") as bot:
+        emulator.fail("sendMessage", kind, times=2, retry_after=1)
+        mark = len(emulator.calls)
+        emulator.private_message(OFFICER, QUESTION)
+        await reply_in(emulator, OFFICER, mark)
+        await asyncio.sleep(0.5)
+        assert len(successful_sends(emulator, OFFICER)) == 1
+    assert bot.process.returncode == 0
+    assert "Traceback" not in bot.output
+
+
+async def test_a_reply_that_times_out_is_not_sent_twice(emulator, tmp_path):
+    async with running(emulator, tmp_path / "data", TELEGRAM_REQUEST_TIMEOUT="1") as bot:
+        emulator.fail("sendMessage", "slow", delay=1.5)
+        emulator.private_message(OFFICER, QUESTION)
+        await asyncio.sleep(3.0)
+        assert len(successful_sends(emulator, OFFICER)) == 1
+    assert "Timed out" in bot.output or "TimedOut" in bot.output
+
+
+@pytest.mark.parametrize("kind", ["429", "500", "malformed", "drop"])
+async def test_polling_resumes_after_faults_and_answers_every_question_once(
+    emulator, tmp_path, kind
+):
+    async with running(emulator, tmp_path / "data"):
+        # The poll already waiting is not faulted; the next three are.
+        emulator.fail("getUpdates", kind, times=3, retry_after=1)
+        mark = len(emulator.calls)
+        emulator.private_message(OFFICER, QUESTION)
+        await reply_in(emulator, OFFICER, mark)
+        users = [OFFICER + n for n in range(1, 6)]
+        for user in users:
+            emulator.private_message(user, QUESTION)
+        for user in users:
+            await reply_in(emulator, user, 0)
+        await asyncio.sleep(0.5)
+        assert [len(successful_sends(emulator, u)) for u in users] == [1] * 5
+        assert [c.fault for c in emulator.calls_to("getUpdates")].count(kind) == 3
+
+
+async def test_a_conflict_is_logged_once_not_in_a_flood(emulator, tmp_path):
+    async with running(emulator, tmp_path / "data") as bot:
+        emulator.fail("getUpdates", "409", times=3)
+        for user in (OFFICER, OFFICER + 1):
+            mark = len(emulator.calls)
+            emulator.private_message(user, QUESTION)
+            await reply_in(emulator, user, mark)
+        assert [c.fault for c in emulator.calls_to("getUpdates")].count("409") == 3
+    assert bot.output.count("another instance is polling") == 1
+
+
+# --- floods ---------------------------------------------------------------------------------
+
+
+async def test_a_flooding_user_is_slowed_while_others_keep_getting_answers(tmp_path):
+    async with running_bot(tmp_path / "data", KNOWLEDGE_DIR, user_updates_per_window=5) as bot:
+        flooder, neighbour = OFFICER_ID, OFFICER_ID + 1
+        for round_number in range(20):
+            await bot.process(bot.emulator.private_message(flooder, QUESTION))
+            if round_number % 4 == 0:
+                await bot.process(bot.emulator.private_message(neighbour, QUESTION))
+        flood_replies = [m["shown"] for m in bot.sent(flooder)]
+        assert len(flood_replies) == 6
+        assert sum("faster than I can keep up" in r for r in flood_replies) == 1
+        assert len(bot.sent(neighbour)) == 5
+        assert all("Uniform" in r["shown"] for r in bot.sent(neighbour))
+
+
+async def test_group_chatter_does_not_count_against_a_user(tmp_path):
+    async with running_bot(tmp_path / "data", KNOWLEDGE_DIR, user_updates_per_window=2) as bot:
+        for _ in range(10):
+            await bot.process(bot.emulator.group_message(GROUP_ID, OFFICER_ID, "lunch at 1?"))
+        await bot.process(bot.emulator.group_message(GROUP_ID, OFFICER_ID, f"/ask {QUESTION}"))
+        assert "Uniform" in bot.last_text(GROUP_ID)
+
+
+async def test_the_bot_respects_telegrams_per_group_limit(tmp_path):
+    """python-telegram-bot's rate limiter holds group replies to 20 a minute."""
+    async with running_bot(tmp_path / "data", KNOWLEDGE_DIR, user_updates_per_window=0) as bot:
+        limiter = bot.app.bot.rate_limiter
+        assert limiter is not None
+        assert limiter._group_max_rate == 20 and limiter._group_time_period == 60
+
+
+# --- bad input --------------------------------------------------------------------------------
+
+TEXTS = st.one_of(
+    st.text(max_size=200),
+    st.sampled_from(
+        [
+            "",
+            "   \n\t ",
+            "x" * 4096,
+            "क्या मैं वर्दी में रील बना सकता हूँ? " * 300,
+            "🚓👮‍♀️🙏" * 50,
+            "\u202eright-to-left \u200b\u200d zero width",
+            "<b>bold</b> <script>alert(1)</script> &amp; &lt;",
+            "*bold* _it_ [link](http://x) `code`",
+            "/ask",
+            "/ask@other_bot can I post?",
+            f"@{BOT_USERNAME}",
+            "/start <b>",
+        ]
+    ),
+)
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+async def feed(tmp: Path, text: str, chat_kind: str) -> tuple[list[dict], list[logging.LogRecord]]:
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(level=logging.WARNING)
+    handler.emit = records.append  # type: ignore[method-assign]
+    logging.getLogger("conduct-bot").addHandler(handler)
+    try:
+        async with running_bot(tmp, KNOWLEDGE_DIR) as bot:
+            if chat_kind == "private":
+                update = bot.emulator.private_message(OFFICER_ID, text)
+            elif chat_kind == "group":
+                update = bot.emulator.group_message(GROUP_ID, OFFICER_ID, f"/ask {text}")
+            else:
+                update = bot.emulator.inline_query(OFFICER_ID, text[:256])
+            await bot.process(update)
+            calls = [c.params for c in bot.emulator.calls if c.method == "sendMessage"]
+            return calls, records
+    finally:
+        logging.getLogger("conduct-bot").removeHandler(handler)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=TEXTS, chat_kind=st.sampled_from(["private", "group", "inline"]))
+def test_any_text_gets_valid_html_and_is_never_echoed_raw(tmp_path, text, chat_kind):
+    sent, problems = run(feed(tmp_path / str(abs(hash((text, chat_kind)))), text, chat_kind))
+    assert problems == [], [r.getMessage() for r in problems]
+    for params in sent:
+        message_text(params)  # raises if Telegram would reject it
+        check_keyboard(params.get("reply_markup"))
+        if "<" in text.strip():
+            assert text.strip() not in params["text"]
+
+
+@pytest.mark.parametrize(
+    "kind", ["sticker", "photo", "voice", "video", "document", "location", "contact"]
+)
+async def test_non_text_messages_are_handled_without_errors(tmp_path, kind, caplog):
+    async with running_bot(tmp_path / "data", KNOWLEDGE_DIR) as bot:
+        await bot.process(bot.emulator.non_text_message(OFFICER_ID, OFFICER_ID, kind))
+        await bot.process(
+            bot.emulator.non_text_message(GROUP_ID, OFFICER_ID, kind, chat_type="group")
+        )
+        assert "type your question" in bot.last_text(OFFICER_ID)
+        assert bot.sent(GROUP_ID) == []
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+async def test_edits_channel_posts_new_members_and_forged_callbacks_are_harmless(tmp_path, caplog):
+    async with running_bot(tmp_path / "data", KNOWLEDGE_DIR) as bot:
+        await bot.process(bot.emulator.edited_message(OFFICER_ID, OFFICER_ID, QUESTION))
+        await bot.process(bot.emulator.channel_post(-1001, QUESTION))
+        await bot.process(
+            bot.emulator.non_text_message(
+                GROUP_ID, OFFICER_ID, "new_chat_members", chat_type="group"
+            )
+        )
+        for data in (
+            "",
+            "open:",
+            "learn:abc",
+            "up:no-such-entry",
+            "\u202e" * 10,
+            "topic:" + "x" * 60,
+        ):
+            await bot.process(bot.emulator.callback_query(OFFICER_ID, data or "x"))
+        assert bot.sent() == []
+        assert len(bot.callback_answers()) == 6
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+# --- knowledge-base faults ---------------------------------------------------------------------
+
+
+def test_starting_with_an_invalid_knowledge_base_lists_the_problems_and_fails(knowledge_copy):
+    (knowledge_copy / "broken.yaml").write_text("entries:\n  - id: x\n", encoding="utf-8")
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "1:x", "KNOWLEDGE_DIR": str(knowledge_copy)}
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    assert f"{knowledge_copy / 'broken.yaml'}:2 [x]: missing field 'title'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["syntax error", "duplicate id", "broken link", "empty file", "file removed mid-read"],
+)
+def test_a_bad_reload_keeps_the_old_knowledge_serving(knowledge_copy, damage):
+    service = AnswerService(knowledge_copy)
+    before = service.snapshot
+    rules = knowledge_copy / "rules-accounts.yaml"
+    if damage == "syntax error":
+        rules.write_text(rules.read_text() + "  - id: [oops\n")
+    elif damage == "duplicate id":
+        shutil.copy(rules, knowledge_copy / "copy.yaml")
+    elif damage == "broken link":
+        rules.write_text(
+            rules.read_text().replace("related: [separate-accounts", "related: [nowhere", 1)
+        )
+    elif damage == "empty file":
+        (knowledge_copy / "new.yaml").write_text("")
+    else:  # listed by the directory scan, gone by the time it is read
+        (knowledge_copy / "gone.yaml").symlink_to(knowledge_copy / "does-not-exist.yaml")
+    with pytest.raises(KnowledgeError):
+        service.reload()
+    assert service.snapshot is before
+    assert service.snapshot.match(QUESTION).entry.id == "uniform-and-insignia"
+
+
+# --- storage faults --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fault", ["read-only", "disk full"])
+async def test_a_storage_fault_is_reported_to_admins_and_answers_go_on(tmp_path, fault, caplog):
+    async with running_bot(tmp_path / "data", KNOWLEDGE_DIR, user_updates_per_window=0) as bot:
+        await bot.process(bot.emulator.private_message(OFFICER_ID, QUESTION))  # fills a page
+        db = bot.store._db
+        if fault == "read-only":
+            db.execute("PRAGMA query_only = ON")
+        else:
+            pages = db.execute("PRAGMA page_count").fetchone()[0]
+            db.execute(f"PRAGMA max_page_count = {pages}")
+            db.execute("PRAGMA cache_size = 0")
+        for _ in range(30):
+            await bot.process(bot.emulator.private_message(OFFICER_ID, QUESTION + " " * _))
+        assert "Uniform" in bot.last_text(OFFICER_ID), "the answer still arrives"
+        alerts = [m["shown"] for m in bot.sent(ADMIN_ID)]
+        assert len(alerts) == 1 and "cannot save" in alerts[0]
+    assert any("storage fault" in r.getMessage() for r in caplog.records)
+
+
+# --- durability and shutdown -----------------------------------------------------------------
+
+
+async def test_sigkill_loses_nothing_acknowledged(emulator, tmp_path):
+    data = tmp_path / "data"
+    users = [OFFICER + n for n in range(40)]
+    async with running(emulator, data) as bot:
+        for user in users:
+            emulator.private_message(user, QUESTION)
+        await asyncio.sleep(0.3)
+        bot.process.kill()
+        await bot.process.wait()
+    answered = {
+        int(c.params["chat_id"]) for c in emulator.calls_to("sendMessage") if c.fault is None
+    }
+    db = sqlite3.connect(data / "conduct-bot.sqlite3")
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    stored = db.execute("SELECT COUNT(*) FROM questions").fetchone()[0]
+    assert stored >= len(answered) > 0
+
+
+async def test_sigterm_finishes_updates_in_flight_and_exits_cleanly(emulator, tmp_path):
+    users = [OFFICER + n for n in range(30)]
+    async with running(emulator, tmp_path / "data") as bot:
+        for user in users:
+            emulator.private_message(user, QUESTION)
+        await emulator.wait_for_call("sendMessage", timeout=15)
+        started = asyncio.get_running_loop().time()
+        bot.process.terminate()
+        await asyncio.wait_for(bot.process.wait(), 10)
+        stopped_in = asyncio.get_running_loop().time() - started
+    answered = {
+        int(c.params["chat_id"]) for c in emulator.calls_to("sendMessage") if c.fault is None
+    }
+    assert bot.process.returncode == 0
+    assert stopped_in < 5
+    assert answered == set(users), "every update fetched before SIGTERM was answered"
+
+
+# --- secrets and the container ---------------------------------------------------------------
+
+
+def test_an_unreachable_api_at_start_is_reported_without_the_token(tmp_path):
+    import subprocess
+
+    token = "31337:do-not-print-me"
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9",  # nothing listens on the discard port
+        "DATA_DIR": str(tmp_path),
+        "LOG_LEVEL": "DEBUG",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 1
+    assert "cannot reach the Bot API" in result.stderr
+    assert "do-not-print-me" not in result.stdout + result.stderr
+
+
+def test_a_token_file_is_read_like_a_container_secret(tmp_path):
+    from bot.config import ConfigError, Settings
+
+    secret = tmp_path / "token"
+    secret.write_text("42:from-a-file\n", encoding="utf-8")
+    assert Settings.from_env({"TELEGRAM_BOT_TOKEN_FILE": str(secret)}).token == "42:from-a-file"
+    assert "42:from-a-file" not in repr(Settings.from_env({"TELEGRAM_BOT_TOKEN_FILE": str(secret)}))
+    with pytest.raises(ConfigError, match="cannot read"):
+        Settings.from_env({"TELEGRAM_BOT_TOKEN_FILE": str(tmp_path / "missing")})
+
+
+def test_the_image_runs_as_a_non_root_user_and_reads_the_token_from_a_secret():
+    dockerfile = (KNOWLEDGE_DIR.parent / "Dockerfile").read_text(encoding="utf-8")
+    users = [line.split()[1] for line in dockerfile.splitlines() if line.startswith("USER ")]
+    assert users and users[-1] not in ("root", "0")
+    assert "TELEGRAM_BOT_TOKEN_FILE=/run/secrets/" in dockerfile
+    assert "TELEGRAM_BOT_TOKEN=" not in dockerfile.replace("TELEGRAM_BOT_TOKEN_FILE=", "")
+    assert 'CMD ["conduct-bot", "run"]' in dockerfile
