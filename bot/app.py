@@ -75,9 +75,14 @@ def build_application(
         .token(settings.token or "")
         .base_url(f"{settings.api_base_url}/bot")
         .base_file_url(f"{settings.api_base_url}/file/bot")
-        .request(RetryingRequest(read_timeout=settings.request_timeout))
+        .request(
+            RetryingRequest(
+                read_timeout=settings.request_timeout,
+                connection_pool_size=settings.concurrent_updates * 2,
+            )
+        )
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=3))
-        .concurrent_updates(True)
+        .concurrent_updates(settings.concurrent_updates)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

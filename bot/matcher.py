@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -72,13 +73,6 @@ class Match:
         return self.candidates[0].entry if self.confident else None
 
 
-@dataclass(frozen=True)
-class _Phrasing:
-    entry: int
-    weights: dict[str, float]
-    norm: float  # square root of the phrasing's total weight
-
-
 class Matcher:
     """An index over one knowledge base. Build once per knowledge base; `match` is thread-safe."""
 
@@ -93,15 +87,7 @@ class Matcher:
         self._by_initial: dict[str, list[str]] = defaultdict(list)
         for token in sorted(self._idf):
             self._by_initial[token[0]].append(token)
-        self._bags: list[frozenset[str]] = [frozenset().union(*p) for p in token_sets]
-        self._postings: dict[str, list[int]] = defaultdict(list)
-        for index, bag in enumerate(self._bags):
-            for token in bag:
-                self._postings[token].append(index)
-        self._phrasings: list[list[_Phrasing]] = [
-            [self._phrasing(index, tokens) for tokens in phrasings if tokens]
-            for index, phrasings in enumerate(token_sets)
-        ]
+        self._build_arrays(token_sets)
         self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
         self._off_topic = [t for t in map(self._raw_tokens, kb.off_topic) if t]
 
@@ -111,9 +97,29 @@ class Matcher:
         texts = (*entry.questions, entry.title, *entry.keywords)
         return [frozenset(self._normaliser.tokens(text)) for text in texts]
 
-    def _phrasing(self, entry: int, tokens: frozenset[str]) -> _Phrasing:
-        weights = {t: self._idf[t] for t in tokens}
-        return _Phrasing(entry, weights, math.sqrt(sum(weights.values())))
+    def _build_arrays(self, token_sets: Sequence[Sequence[frozenset[str]]]) -> None:
+        """Postings as numpy arrays, so a question is scored against every entry in a few
+        vectorised passes (bincount, reduceat) instead of a Python loop over phrasings."""
+        phrasing_postings: dict[str, list[int]] = defaultdict(list)
+        entry_postings: dict[str, list[int]] = defaultdict(list)
+        norms: list[float] = []
+        offsets: list[int] = []
+        for index, phrasings in enumerate(token_sets):
+            offsets.append(len(norms))
+            for tokens in phrasings:
+                for token in tokens:
+                    phrasing_postings[token].append(len(norms))
+                weight = sum(self._idf[t] for t in tokens)
+                norms.append(math.sqrt(weight) if weight else math.inf)
+            for token in frozenset().union(*phrasings):
+                entry_postings[token].append(index)
+        self._phrasing_postings = {t: np.array(v, np.int32) for t, v in phrasing_postings.items()}
+        self._entry_postings = {t: np.array(v, np.int32) for t, v in entry_postings.items()}
+        self._norms = np.array(norms, np.float64)
+        self._offsets = np.array(offsets, np.int64)
+        order = sorted(range(len(self.kb.entries)), key=lambda i: self.kb.entries[i].id)
+        self._id_rank = np.empty(len(order), np.int64)
+        self._id_rank[order] = np.arange(len(order))
 
     # -- matching --------------------------------------------------------------------------
 
@@ -169,26 +175,42 @@ class Matcher:
     def _rank(self, tokens: Sequence[str], limit: int) -> list[Candidate]:
         weights = {t: self._idf.get(t, self._unknown_weight) for t in tokens}
         total = sum(weights.values())
-        if total <= 0:
+        known = [t for t in tokens if t in self._entry_postings]
+        if total <= 0 or not known or not len(self._offsets):
             return []
-        coverage: dict[int, float] = defaultdict(float)
-        matched: dict[int, int] = defaultdict(int)
-        for token in tokens:
-            for index in self._postings.get(token, ()):
-                coverage[index] += weights[token]
-                matched[index] += 1
+        entries = len(self._offsets)
+        hits = [self._entry_postings[t] for t in known]
+        entry_index = np.concatenate(hits)
+        entry_weight = np.concatenate(
+            [np.full(len(h), weights[t]) for h, t in zip(hits, known, strict=True)]
+        )
+        covered = np.bincount(entry_index, weights=entry_weight, minlength=entries)
+        matched = np.bincount(entry_index, minlength=entries)
+        lists = [self._phrasing_postings[t] for t in known]
+        shared = np.bincount(
+            np.concatenate(lists),
+            weights=np.concatenate(
+                [np.full(len(p), weights[t]) for p, t in zip(lists, known, strict=True)]
+            ),
+            minlength=len(self._norms),
+        )
+        cosine = np.maximum.reduceat(shared / (math.sqrt(total) * self._norms), self._offsets)
         blend = self.settings.phrasing_weight
-        scored: list[Candidate] = []
-        for index, covered in coverage.items():
-            phrasing = max(
-                (_cosine(weights, total, p) for p in self._phrasings[index]), default=0.0
+        scores = np.round(blend * cosine + (1 - blend) * covered / total, 4)
+        candidates = np.flatnonzero(matched)
+        if len(candidates) > limit:
+            cut = np.partition(scores[candidates], -limit)[-limit]
+            candidates = candidates[scores[candidates] >= cut]
+        order = candidates[np.lexsort((self._id_rank[candidates], -scores[candidates]))][:limit]
+        return [
+            Candidate(
+                self.kb.entries[i],
+                float(scores[i]),
+                int(matched[i]),
+                bool(cosine[i] > 0.999),
             )
-            score = blend * phrasing + (1 - blend) * covered / total
-            entry = self.kb.entries[index]
-            exact = phrasing > 0.999
-            scored.append(Candidate(entry, round(score, 4), matched[index], exact))
-        scored.sort(key=lambda c: (-c.score, c.entry.id))
-        return scored[:limit]
+            for i in order
+        ]
 
     def _correct_uncached(self, token: str) -> str:
         """Map a word the knowledge base does not know to the closest one it does, if close.
@@ -209,11 +231,6 @@ class Matcher:
 def _contains(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
     size = len(phrase)
     return any(tuple(tokens[i : i + size]) == tuple(phrase) for i in range(len(tokens) - size + 1))
-
-
-def _cosine(query: dict[str, float], query_total: float, phrasing: _Phrasing) -> float:
-    shared = sum(w for t, w in query.items() if t in phrasing.weights)
-    return shared / (math.sqrt(query_total) * phrasing.norm) if shared else 0.0
 
 
 def _idf(token_sets: Sequence[Sequence[frozenset[str]]]) -> dict[str, float]:
