@@ -45,7 +45,7 @@ class MatchSettings:
     min_evidence: int = 2
     # Words the knowledge base has never seen weigh this much times its rarest word, so a
     # question about something else ("renew my passport") cannot look like a match.
-    unknown_word_weight: float = 1.0
+    unknown_word_weight: float = 0.75
     # Below: no match at all. Between: "did you mean" with up to `max_candidates` entries.
     suggest_score: float = 0.25
     max_candidates: int = 3

@@ -94,7 +94,8 @@ class Matcher:
     # -- building --------------------------------------------------------------------------
 
     def _entry_phrasings(self, entry: Entry) -> list[frozenset[str]]:
-        texts = (*entry.questions, entry.title, *entry.keywords)
+        """Questions, title and keywords; and sources, so "rule 9" or "POCSO" finds its entry."""
+        texts = (*entry.questions, entry.title, *entry.keywords, *entry.sources)
         return [frozenset(self._normaliser.tokens(text)) for text in texts]
 
     def _build_arrays(self, token_sets: Sequence[Sequence[frozenset[str]]]) -> None:

@@ -46,3 +46,14 @@ def test_no_phrasing_is_copied_from_the_shared_development_set(kb):
     dev = {fold(c.q) for c in load_cases(SETS["dev"])}
     copies = [q for e in kb.entries for q in e.questions if fold(q) in dev]
     assert copies == []
+
+
+def test_independent_set_does_not_get_worse(matcher):
+    """Phrasings by an author who never saw the knowledge base: below the bars today, so the
+    guard holds the line at today's figures (raise them as the vocabulary grows)."""
+    cases = load_cases(ROOT / "tests" / "eval" / "independent.yaml")
+    summary = summarise(evaluate(matcher, cases))
+    assert summary.confident_correct >= 0.70, summary
+    assert summary.confident_wrong <= 0.04, summary
+    assert summary.out_of_scope_declined >= 0.90, summary
+    assert summary.right_in_candidates >= 0.91, summary
