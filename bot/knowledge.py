@@ -25,6 +25,7 @@ KINDS = ("concern", "guideline", "overview", "rule")
 VERDICTS = ("allowed", "with care", "not allowed")
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _ID_RE = re.compile(ID_PATTERN)
+MAX_ID_LENGTH = 48  # button data ("open:<id>") and deep links must stay within 64 bytes
 FILE_KEYS = ("entries", "phrasings", "synonyms", "ignore", "off_topic")
 SCHEMA_FILE = "schema.json"
 
@@ -322,6 +323,9 @@ def _check_field(
         problems.append(
             Problem(file, line, entry_id, f"id '{value}' must be lowercase words joined by hyphens")
         )
+    elif spec.type == "id" and len(value) > MAX_ID_LENGTH:
+        message = f"id is {len(value)} characters; at most {MAX_ID_LENGTH} fit in a Telegram button"
+        problems.append(Problem(file, line, entry_id, message))
     if spec.choices and value not in spec.choices:
         options = ", ".join(spec.choices)
         problems.append(
@@ -469,7 +473,7 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a knowledge file, generated from FIELDS (published as schema.json)."""
     text = {"type": "string", "minLength": 1}
-    id_ = {"type": "string", "pattern": ID_PATTERN}
+    id_ = {"type": "string", "pattern": ID_PATTERN, "maxLength": MAX_ID_LENGTH}
     kinds = {
         "text": text,
         "id": id_,

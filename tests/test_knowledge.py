@@ -123,6 +123,7 @@ def test_yaml_syntax_errors_name_the_file_and_line_and_other_files_still_checked
         ("- just a list\n", "the file must be a mapping"),
         ("entrys: []\n", "unknown top-level key 'entrys' (did you mean 'entries'?)"),
         ("entries:\n  - id: Bad_Id\n", "id 'Bad_Id' must be lowercase words joined by hyphens"),
+        ("entries:\n  - id: " + "a" * 49 + "\n", "at most 48 fit in a Telegram button"),
         ("entries:\n  - id: x\n    kind: rumour\n", "'kind' is 'rumour'; it must be one of"),
         ("entries:\n  - id: x\n    id: y\n", "'id' is given twice"),
         ("entries:\n  - id: x\n    questions: not a list\n", "'questions' must be a list"),
