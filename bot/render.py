@@ -130,10 +130,6 @@ def render_short_html(entry: Entry) -> str:
     )
 
 
-def suggestion_lines(match: Match) -> list[str]:
-    return [c.entry.title for c in match.candidates]
-
-
 def render_match_text(match: Match, kb: KnowledgeBase) -> str:
     """What the terminal shows for any band (the chat shows choices as buttons instead)."""
     if match.band is Band.ANSWER and match.entry is not None:
@@ -200,7 +196,7 @@ def _cut_plain(line: str, limit: int) -> list[str]:
     plain = html.unescape(re.sub(r"<[^>]+>", "", line))
     pieces: list[str] = []
     while plain:
-        size = limit // 2  # escaping can at most double... almost; leave room
+        size = limit // 2  # a first guess; halved again below while escaping overflows
         cut = plain.rfind(" ", 0, size)
         cut = cut if cut > 0 else size
         piece = html.escape(plain[:cut], quote=False)
