@@ -288,7 +288,7 @@ async def test_sigkill_loses_nothing_acknowledged(emulator, tmp_path):
     async with running(emulator, data) as bot:
         for user in users:
             emulator.private_message(user, QUESTION)
-        await asyncio.sleep(0.3)
+        await emulator.wait_for_call("sendMessage", timeout=15)  # mid-stream, not before it
         bot.process.kill()
         await bot.process.wait()
     answered = {
