@@ -6,6 +6,7 @@ import logging
 import secrets
 
 from telegram.error import InvalidToken, NetworkError
+from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import ConfigError, Settings
@@ -56,12 +57,12 @@ def run(settings: Settings, *, webhook: bool = False, watch: bool = False) -> in
     return 0
 
 
-def _run_webhook(application, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def _run_webhook(application: Application, settings: Settings) -> None:
     # Telegram sends the secret in a header with every update; without one configured, a
     # fresh random secret per start still keeps strangers from posting fake updates.
     secret = settings.webhook_secret or secrets.token_urlsafe(32)
     configure_logging(settings.log_level, [settings.token or "", secret])
-    url = settings.webhook_url.rstrip("/") + "/" + WEBHOOK_PATH  # type: ignore[union-attr]
+    url = f"{(settings.webhook_url or '').rstrip('/')}/{WEBHOOK_PATH}"
     logger.info(
         "listening for Telegram webhooks on %s:%d", settings.webhook_listen, settings.webhook_port
     )

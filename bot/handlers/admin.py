@@ -7,8 +7,10 @@ runs on every command and on every button press, since a callback can be forged.
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -36,9 +38,13 @@ def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     )
 
 
-def admin_only(handler):  # type: ignore[no-untyped-def]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+def admin_only(handler: Handler) -> Handler:
     """Refuse briefly (and do nothing) unless an admin asks in a private chat."""
 
+    @functools.wraps(handler)
     async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not is_admin(update, context):
             if update.callback_query:
@@ -48,8 +54,6 @@ def admin_only(handler):  # type: ignore[no-untyped-def]
             return
         await handler(update, context)
 
-    guarded.__name__ = handler.__name__
-    guarded.__doc__ = handler.__doc__
     return guarded
 
 
