@@ -48,6 +48,7 @@ PRIVATE_COMMANDS = (
     BotCommand("start", "What this bot does"),
     BotCommand("topics", "Browse concerns and situations"),
     BotCommand("help", "How to ask, here and in groups"),
+    BotCommand("service", "Your service, so answers follow your rules"),
     BotCommand("privacy", "What is stored and why"),
     BotCommand("forget", "Delete everything stored about you"),
 )
@@ -110,6 +111,7 @@ def _register(app: Application) -> None:
         "help": (private.help_command, None),
         "topics": (private.topics, None),
         "ask": (groups.ask, None),
+        "service": (private.choose_service, in_private),
         "privacy": (private.privacy, in_private),
         "forget": (private.forget, in_private),
         "reload": (admin.reload_command, None),

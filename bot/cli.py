@@ -13,11 +13,13 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from bot.answering import Answerer
+from bot.asker import Asker
 from bot.config import ConfigError, Settings
 from bot.evaluation import EvalFileError, evaluate, load_cases, report_json, report_text
 from bot.knowledge import KnowledgeBase, KnowledgeError, json_schema, load_knowledge
 from bot.matcher import Matcher
-from bot.render import render_match_text
+from bot.render import render_answer_text
 
 PROMPT = "you> "
 
@@ -66,7 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     ask = command("ask", _ask, "answer one question")
     ask.add_argument("question", nargs="+", help="the question, quoted or not")
     ask.add_argument("--json", action="store_true", help="print the match as JSON")
-    command("chat", _chat, "try the bot in the terminal (Ctrl-D to leave)")
+    ask.add_argument(
+        "--service", metavar="NAME", help="answer for this service (central, ais, up-police, ...)"
+    )
+    chat = command("chat", _chat, "try the bot in the terminal (Ctrl-D to leave)")
+    chat.add_argument("--service", metavar="NAME", help="answer for this service")
     validate = command("validate", _validate, "check the knowledge base, listing every problem")
     validate.add_argument("directory", nargs="?", type=Path, help="folder to check")
     ev = command("eval", _eval, "measure matching on an evaluation file")
@@ -83,9 +89,18 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(knowledge_dir=getattr(args, "knowledge", None))
 
 
-def _matcher(args: argparse.Namespace) -> Matcher:
+def _answerer(args: argparse.Namespace) -> Answerer:
     settings = _settings(args)
-    return Matcher(_load(settings.knowledge_dir), settings.match)
+    kb = _load(settings.knowledge_dir)
+    return Answerer(kb, Matcher(kb, settings.match))
+
+
+def _asker(args: argparse.Namespace, answerer: Answerer) -> Asker:
+    service = getattr(args, "service", None)
+    if service is not None and answerer.kb.service(service) is None:
+        known = ", ".join(s.id for s in answerer.kb.services)
+        raise UsageError(f"unknown service {service!r}; one of: {known}")
+    return Asker(service=service)
 
 
 def _load(directory: Path) -> KnowledgeBase:
@@ -101,23 +116,28 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    matcher = _matcher(args)
-    match = matcher.match(" ".join(args.question))
+    answerer = _answerer(args)
+    answer = answerer.ask(" ".join(args.question), _asker(args, answerer))
     if args.json:
+        match = answer.match
         result = {
-            "answer": match.entry.id if match.entry else None,
+            "answer": answer.entry.id if answer.entry else None,
             "confident": match.confident,
+            "band": match.band.value,
             "score": match.score,
+            "verdict": answer.verdict,
+            "service": answer.service.id if answer.service else None,
             "candidates": [{"id": c.entry.id, "score": c.score} for c in match.candidates],
         }
         print(json.dumps(result, ensure_ascii=False))
     else:
-        print(render_match_text(match, matcher.kb))
+        print(render_answer_text(answer, answerer.kb))
     return 0
 
 
 def _chat(args: argparse.Namespace) -> int:
-    matcher = _matcher(args)
+    answerer = _answerer(args)
+    asker = _asker(args, answerer)
     print("Ask a question about social-media conduct. Ctrl-D (or 'quit') to leave.")
     while True:
         try:
@@ -128,7 +148,7 @@ def _chat(args: argparse.Namespace) -> int:
         if question.strip().lower() in {"quit", "exit"}:
             return 0
         if question.strip():
-            print(render_match_text(matcher.match(question), matcher.kb), end="\n\n")
+            print(render_answer_text(answerer.ask(question, asker), answerer.kb), end="\n\n")
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -168,8 +188,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    matcher = _matcher(args)
-    outcomes = evaluate(matcher, load_cases(args.file))
+    outcomes = evaluate(_answerer(args), load_cases(args.file))
     if args.json:
         print(json.dumps(report_json(outcomes), ensure_ascii=False, indent=2))
     else:

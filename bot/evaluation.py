@@ -1,19 +1,40 @@
-"""Measuring the matcher on a set of questions with known right answers.
+"""Measuring answers on a set of questions with known right answers.
 
 The figures are the ones the team steers by: a confident wrong answer is the worst outcome
-(officers act on answers), so it is counted apart from a merely missed one.
+(officers act on answers), so it is counted apart from a merely missed one. Cases may also
+say which headline verdicts a careful expert accepts for the asker and which would mislead:
+those are counted too, since the headline is what an officer acts on.
+
+An evaluation file:
+
+    cases:
+      - q: "Can I keep a photo in uniform as my profile picture?"
+        service: up-police              # optional: the asker's service, as if chosen once
+        expect: [uniform-profile-picture]   # ids that answer it; [] for out of scope
+        accept: [allowed with care]     # optional: headlines an expert accepts ("none": no verdict)
+        mislead: [allowed, not allowed] # optional: headlines that would mislead
+
+An answer counts as right when its id, or the id it was split from (`split_from`), is
+expected, so evaluation sets written before a split keep measuring the same thing. A set
+written with the splits in mind says `exact_ids: true` at the top: then only the ids listed
+count.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bot.matcher import Matcher
+from bot.answering import Answerer
+from bot.asker import Asker
+from bot.knowledge import VERDICTS
+
+NO_VERDICT = "none"  # the headline gives no verdict: no confident answer, or none is due
+HEADLINES = (*VERDICTS, NO_VERDICT)
 
 
 class EvalFileError(ValueError):
@@ -24,6 +45,10 @@ class EvalFileError(ValueError):
 class Case:
     q: str
     expect: tuple[str, ...]
+    service: str | None = None
+    accept: tuple[str, ...] = ()
+    mislead: tuple[str, ...] = ()
+    exact: bool = False  # only the listed ids count (no credit through `split_from`)
 
 
 @dataclass(frozen=True)
@@ -31,9 +56,14 @@ class Outcome:
     q: str
     expect: list[str]
     answer: str | None
+    topic: str | None  # the id it was split from, which also counts (None in exact sets)
     confident: bool
     score: float
     candidates: list[str]
+    service: str | None  # the service the answer was given for
+    verdict: str | None  # the headline verdict given to this asker
+    accept: list[str]
+    mislead: list[str]
 
     @property
     def in_scope(self) -> bool:
@@ -41,16 +71,28 @@ class Outcome:
 
     @property
     def correct(self) -> bool:
-        return self.confident and self.answer in self.expect
+        return self.confident and bool({self.answer, self.topic} & set(self.expect))
 
     @property
     def wrong(self) -> bool:
-        return self.confident and self.answer not in self.expect
+        return self.confident and not self.correct
 
     @property
     def found(self) -> bool:
         """A right id is the answer or one of the offered candidates."""
-        return any(i in self.expect for i in (self.answer, *self.candidates) if i)
+        return any(i in self.expect for i in (self.answer, self.topic, *self.candidates) if i)
+
+    @property
+    def headline(self) -> str:
+        return self.verdict or NO_VERDICT
+
+    @property
+    def acceptable(self) -> bool:
+        return self.headline in self.accept
+
+    @property
+    def misleading(self) -> bool:
+        return self.headline in self.mislead
 
 
 @dataclass(frozen=True)
@@ -61,11 +103,14 @@ class Summary:
     confident_wrong: float
     right_in_candidates: float
     out_of_scope_declined: float
+    verdict_cases: int = 0
+    acceptable_headlines: float | None = None
+    misleading_headlines: float | None = None
 
 
 def load_cases(path: Path) -> list[Case]:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_Loader)
     except OSError as error:
         raise EvalFileError(f"{path}: cannot read: {error.strerror}") from None
     except yaml.YAMLError as error:
@@ -73,29 +118,55 @@ def load_cases(path: Path) -> list[Case]:
     cases = data.get("cases") if isinstance(data, dict) else None
     if not isinstance(cases, list):
         raise EvalFileError(f"{path}: expected a mapping with a list under 'cases'")
-    result = []
-    for number, case in enumerate(cases, 1):
-        if not (isinstance(case, dict) and isinstance(case.get("q"), str)):
-            raise EvalFileError(f"{path}: case {number} needs 'q' (text) and 'expect' (ids)")
-        expect = case.get("expect") or []
-        if not isinstance(expect, list) or not all(isinstance(i, str) for i in expect):
-            raise EvalFileError(f"{path}: case {number}: 'expect' must be a list of ids")
-        result.append(Case(case["q"], tuple(expect)))
-    return result
+    exact = bool(data.get("exact_ids"))
+    return [replace(_case(path, n, case), exact=exact) for n, case in enumerate(cases, 1)]
 
 
-def evaluate(matcher: Matcher, cases: Sequence[Case]) -> list[Outcome]:
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _case(path: Path, number: int, case: Any) -> Case:
+    if not (isinstance(case, dict) and isinstance(case.get("q"), str)):
+        raise EvalFileError(f"{path}: case {number} needs 'q' (text) and 'expect' (ids)")
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("expect", "accept", "mislead"):
+        value = case.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(i, str) for i in value):
+            raise EvalFileError(f"{path}: case {number}: '{key}' must be a list")
+        lists[key] = tuple(value)
+    unknown = [v for v in (*lists["accept"], *lists["mislead"]) if v not in HEADLINES]
+    if unknown:
+        raise EvalFileError(
+            f"{path}: case {number}: unknown verdict {unknown[0]!r}; one of: {', '.join(HEADLINES)}"
+        )
+    service = case.get("service")
+    if service is not None and not isinstance(service, str):
+        raise EvalFileError(f"{path}: case {number}: 'service' must be a service id")
+    return Case(case["q"], lists["expect"], service, lists["accept"], lists["mislead"])
+
+
+def evaluate(answerer: Answerer, cases: Sequence[Case]) -> list[Outcome]:
+    unknown = {c.service for c in cases if c.service and answerer.kb.service(c.service) is None}
+    if unknown:
+        known = ", ".join(s.id for s in answerer.kb.services)
+        raise EvalFileError(f"unknown service {sorted(unknown)[0]!r}; one of: {known}")
     outcomes = []
     for case in cases:
-        match = matcher.match(case.q)
+        answer = answerer.ask(case.q, Asker(service=case.service))
+        entry = answer.entry
         outcomes.append(
             Outcome(
                 q=case.q,
                 expect=list(case.expect),
-                answer=match.entry.id if match.entry else None,
-                confident=match.confident,
-                score=match.score,
-                candidates=[c.entry.id for c in match.candidates],
+                answer=entry.id if entry else None,
+                topic=(entry.topic if entry else None) if not case.exact else None,
+                confident=answer.match.confident,
+                score=answer.match.score,
+                candidates=[c.entry.id for c in answer.match.candidates],
+                service=answer.service.id if answer.service else None,
+                verdict=answer.verdict,
+                accept=list(case.accept),
+                mislead=list(case.mislead),
             )
         )
     return outcomes
@@ -104,6 +175,7 @@ def evaluate(matcher: Matcher, cases: Sequence[Case]) -> list[Outcome]:
 def summarise(outcomes: Sequence[Outcome]) -> Summary:
     inside = [o for o in outcomes if o.in_scope]
     outside = [o for o in outcomes if not o.in_scope]
+    judged = [o for o in outcomes if o.accept or o.mislead]
     return Summary(
         in_scope=len(inside),
         out_of_scope=len(outside),
@@ -111,6 +183,9 @@ def summarise(outcomes: Sequence[Outcome]) -> Summary:
         confident_wrong=_share(o.wrong for o in inside),
         right_in_candidates=_share(o.found for o in inside),
         out_of_scope_declined=_share(not o.confident for o in outside),
+        verdict_cases=len(judged),
+        acceptable_headlines=_share(o.acceptable for o in judged) if judged else None,
+        misleading_headlines=_share(o.misleading for o in judged) if judged else None,
     )
 
 
@@ -125,13 +200,18 @@ def report_json(outcomes: Sequence[Outcome]) -> dict[str, Any]:
 
 def report_text(outcomes: Sequence[Outcome]) -> str:
     s = summarise(outcomes)
-    return "\n".join(
-        [
-            f"in scope:      {s.in_scope} questions",
-            f"  confident and correct:  {s.confident_correct:6.1%}",
-            f"  confident but wrong:    {s.confident_wrong:6.1%}",
-            f"  right id offered:       {s.right_in_candidates:6.1%}",
-            f"out of scope:  {s.out_of_scope} questions",
-            f"  no confident answer:    {s.out_of_scope_declined:6.1%}",
+    lines = [
+        f"in scope:      {s.in_scope} questions",
+        f"  confident and correct:  {s.confident_correct:6.1%}",
+        f"  confident but wrong:    {s.confident_wrong:6.1%}",
+        f"  right id offered:       {s.right_in_candidates:6.1%}",
+        f"out of scope:  {s.out_of_scope} questions",
+        f"  no confident answer:    {s.out_of_scope_declined:6.1%}",
+    ]
+    if s.verdict_cases:
+        lines += [
+            f"verdicts:      {s.verdict_cases} questions",
+            f"  acceptable headline:    {s.acceptable_headlines or 0:6.1%}",
+            f"  misleading headline:    {s.misleading_headlines or 0:6.1%}",
         ]
-    )
+    return "\n".join(lines)

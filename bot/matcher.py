@@ -34,10 +34,12 @@ from bot.text import Normaliser, stem, words
 
 
 class Band(StrEnum):
-    """How sure the matcher is: answer, offer choices ("did you mean"), or admit it doesn't know."""
+    """How sure the matcher is: answer, offer choices ("did you mean"), ask what the question is
+    about (it names no topic: "can I post?"), or admit it doesn't know."""
 
     ANSWER = "answer"
     SUGGEST = "suggest"
+    VAGUE = "vague"
     NONE = "none"
 
 
@@ -47,6 +49,7 @@ class Candidate:
     score: float
     evidence: int = 0  # how many of the question's words this entry explains
     exact: bool = False  # the question's words are exactly one of the entry's phrasings
+    specific: int = 0  # how many of those name a topic (not "post", "photo", "allowed")
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,9 @@ class Matcher:
         self._build_arrays(token_sets)
         self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
         self._off_topic = [t for t in map(self._raw_tokens, kb.off_topic) if t]
+        self._generic = frozenset(
+            t for word in kb.generic for t in self._normaliser.tokens(word, keep_filler=True)
+        )
 
     # -- building --------------------------------------------------------------------------
 
@@ -144,8 +150,26 @@ class Matcher:
         """Entries by descending score (ties by id, so results never depend on dict order)."""
         return self._rank(self.normalise(question), limit)
 
+    def offer(self, question: str, limit: int) -> list[Candidate]:
+        """Entries worth offering for a question typed in inline mode, best first: those above
+        the suggestion floor, and none for a question that names no topic."""
+        if self.is_vague(question):
+            return []
+        return [c for c in self.rank(question, limit) if c.score >= self.settings.suggest_score]
+
+    def is_vague(self, question: str) -> bool:
+        """Asks whether something is allowed without saying what: "can I post?", "photo daal
+        du?", "is this allowed?". No verdict can be true for every such question."""
+        bounded = question[: self.settings.max_question_chars]
+        every = self._normaliser.tokens(bounded, keep_filler=True)
+        return any(t in self._generic for t in every) and all(
+            t in self._generic for t in self.normalise(bounded)
+        )
+
     def match(self, question: str) -> Match:
         tokens = self.normalise(question)
+        if self.is_vague(question):
+            return Match(question, " ".join(tokens), Band.VAGUE, 0.0, ())
         ranked = self._rank(tokens, max(self.settings.max_candidates, 2))
         band = self._band(ranked)
         if band is Band.ANSWER and self._is_off_topic(question):
@@ -169,7 +193,7 @@ class Matcher:
         # One word is enough only when it is the whole of one of the entry's phrasings
         # (a keyword such as "trolls"), not a word borrowed from a longer question ("joke").
         enough = ranked[0].evidence >= s.min_evidence or ranked[0].exact
-        if best >= s.confident_score and clear and enough:
+        if best >= s.confident_score and clear and enough and ranked[0].specific:
             return Band.ANSWER
         return Band.SUGGEST
 
@@ -187,6 +211,12 @@ class Matcher:
         )
         covered = np.bincount(entry_index, weights=entry_weight, minlength=entries)
         matched = np.bincount(entry_index, minlength=entries)
+        specific_hits = [self._entry_postings[t] for t in known if t not in self._generic]
+        specific = (
+            np.bincount(np.concatenate(specific_hits), minlength=entries)
+            if specific_hits
+            else np.zeros(entries, np.int64)
+        )
         lists = [self._phrasing_postings[t] for t in known]
         shared = np.bincount(
             np.concatenate(lists),
@@ -209,6 +239,7 @@ class Matcher:
                 float(scores[i]),
                 int(matched[i]),
                 bool(cosine[i] > 0.999),
+                int(specific[i]),
             )
             for i in order
         ]

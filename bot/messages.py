@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from bot.knowledge import KnowledgeBase
-from bot.render import DISCLAIMER, NO_MATCH
+from bot.render import DISCLAIMER, NO_MATCH, VAGUE
 
 START = (
     "<b>Namaste! I answer public servants' questions about social media.</b>\n\n"
@@ -22,11 +22,22 @@ PRIVACY = (
     "lower case without punctuation, the answer I gave (or that I had none) and how sure I was. "
     "Admins use this to see what I fail to answer and to improve the answers.\n"
     "• Your 👍 / 👎 votes, one per answer.\n"
+    "• Your service, if you chose one with /service, so answers follow your rules.\n"
     "• Not your name, username or Telegram id: only a keyed one-way code of the id, so that "
     "/forget can find your rows.\n"
     "Questions are deleted after {days} days. /forget deletes everything of yours now."
 )
-FORGOTTEN = "Done: I deleted {count} stored item{s} (questions and votes) of yours."
+FORGOTTEN = "Done: I deleted {count} stored item{s} (questions, votes and choices) of yours."
+PRIVACY_SERVICE = "\n\nYour service, as you chose it: <b>{title}</b>."
+SERVICE_PICK = (
+    "<b>Which service are you in?</b>\n"
+    "Some answers differ by service: the CCS rules for central staff, the AIS rules for IAS, "
+    "IPS and IFoS, and forces' and states' own orders. Pick yours once and answers follow it; "
+    "saying it in a question (\u201cI'm UP Police, …\u201d) works too."
+)
+SERVICE_NOW = "\n\nNow: <b>{title}</b>."
+SERVICE_SET = "Noted: answers now follow the rules for {title}. Change it with /service."
+SERVICE_CLEARED = "Done: I no longer keep your service."
 
 HELP = (
     "<b>How to ask</b>\n"
@@ -35,6 +46,7 @@ HELP = (
     "messages. I stay quiet otherwise.\n"
     "• In any chat: type my @username and a question to pick an answer to send.\n"
     "• /topics: browse the concerns and the situations under each.\n"
+    "• /service: tell me your service once, so verdicts follow your rules.\n"
     "• /privacy: what I store and why; /forget: delete it.\n\n"
     f"<i>{html.escape(DISCLAIMER)}</i>"
 )
@@ -63,6 +75,16 @@ def no_match(kb: KnowledgeBase) -> str:
         f"I answer questions about public servants' conduct on social media: {concerns}.\n"
         f"For example:\n{examples}\n\nOr browse with /topics."
     )
+
+
+def vague() -> str:
+    """A question that names no topic ("can I post?"): ask what it is about, never guess."""
+    return html.escape(VAGUE) + "\n\nOr browse with /topics."
+
+
+def vague_short() -> str:
+    """The group version: ask what the question is about, with an example of /ask."""
+    return html.escape(VAGUE)
 
 
 def no_match_short() -> str:

@@ -1,9 +1,13 @@
 """Answers as Telegram HTML and as plain text, both from one description of the answer.
 
-An answer is first described as a list of sections (verdict, rule, why, example, what to do
-instead, source, disclaimer); the two formats only differ in how a section is written, so the
-chat and the terminal can never drift apart. Everything from the knowledge base is escaped:
-an admin's "<" must not break a message.
+An answer is first described as a list of sections (verdict, the rule, what to do instead,
+how it differs by service, why, an example, sources, disclaimer); the two formats only differ
+in how a section is written, so the chat and the terminal can never drift apart. Everything
+from the knowledge base is escaped: an admin's "<" must not break a message.
+
+Answers are sized for a phone: the verdict, the rule and what to do instead come first, and a
+whole answer stays under `ANSWER_BUDGET` characters; when the parts do not fit, the example
+goes first, then the "why".
 """
 
 from __future__ import annotations
@@ -12,28 +16,43 @@ import html
 import re
 from dataclasses import dataclass
 
+from bot.answering import Answer
 from bot.knowledge import Entry, KnowledgeBase
 from bot.matcher import Band, Match
+from bot.verdicts import Ruling, rule_for
 
 TELEGRAM_LIMIT = 4096
+ANSWER_BUDGET = 1000  # characters an officer reads on a phone without scrolling far
 
-VERDICT_MARKS = {"allowed": "✅", "with care": "⚠️", "not allowed": "⛔"}
+VERDICT_MARKS = {
+    "allowed": "✅",
+    "allowed with care": "⚠️",
+    "only with permission": "📝",
+    "not allowed": "⛔",
+    "depends": "❔",
+}
 VERDICT_LABELS = {
     "allowed": "✅ Allowed",
-    "with care": "⚠️ Allowed, with care",
+    "allowed with care": "⚠️ Allowed, with care",
+    "only with permission": "📝 Only with permission",
     "not allowed": "⛔ Not allowed",
+    "depends": "❔ It depends",
 }
+DEPENDS_ON_SERVICE = "❔ Depends on your service"
 KIND_LABELS = {
     "concern": "Ethical concern",
     "guideline": "Guideline",
     "overview": "Overview",
     "rule": "Rule",
+    "info": "\u2139\ufe0f Good to know",  # the information-source symbol
 }
-DISCLAIMER = (
-    "This is guidance, not legal advice. Your service's conduct rules and your "
-    "department's orders prevail; when in doubt, ask your controlling officer."
-)
+DISCLAIMER = "Guidance, not legal advice: your service's rules and orders prevail."
 NO_MATCH = "I don't know the answer to that one, and I would rather say so than guess."
+VAGUE = (
+    "What would you like to post or do? Tell me a little more, for example "
+    "\u201ca reel in uniform\u201d, \u201ca photo with the official car\u201d or "
+    "\u201cnews of my transfer\u201d, and I'll give you the rule."
+)
 
 
 @dataclass(frozen=True)
@@ -41,34 +60,83 @@ class Section:
     heading: str | None
     lines: tuple[str, ...]
     bullets: bool = False
+    # When an answer is over the budget, the section with the highest `cut` is replaced by
+    # `shorter` (or dropped, if it has none) until the answer fits; 0: never cut.
+    cut: int = 0
+    shorter: Section | None = None
 
 
-def answer_sections(entry: Entry, kb: KnowledgeBase) -> list[Section]:
+def answer_sections(entry: Entry, kb: KnowledgeBase, ruling: Ruling | None = None) -> list[Section]:
     """The parts of an answer, in the order an officer needs them: verdict first."""
-    sections = [Section(None, (headline(entry),)), Section(None, (entry.answer,))]
-    concerns = [kb.get(concern_id) for concern_id in entry.why]
-    why = [f"{c.title}: {first_sentence(c.answer)}" for c in concerns if c is not None]
-    if why:
-        sections.append(Section("Why it matters", tuple(why), bullets=True))
+    ruling = ruling or rule_for(entry, kb, None)
+    sections = [Section(None, (headline(entry, ruling),))]
+    instead = []
+    if entry.do_instead:
+        first = Section("What to do instead", entry.do_instead[:1])
+        instead = [Section("What to do instead", entry.do_instead, True, cut=2, shorter=first)]
+    if ruling.service is not None and ruling.note and not ruling.general:
+        # The asker's own rule comes first, then what to do; the general rule follows.
+        sections.append(Section(f"For {ruling.service.title}", (ruling.note,)))
+        sections += [*instead, Section(None, (entry.answer,))]
+    else:
+        sections += [Section(None, (entry.answer,)), *instead]
+    if ruling.differs:
+        lines = [
+            f"{d.service.title}: {_verdict_words(d.verdict)}. {d.note}" for d in ruling.differs
+        ]
+        lines.append(f"Everyone else: {_verdict_words(ruling.others or '')}.")
+        sections.append(Section("How it differs", tuple(lines), bullets=True))
     if entry.kind == "overview":
-        linked = [kb.get(i) for i in entry.related]
-        items = [f"{e.title}: {first_sentence(e.answer)}" for e in linked if e is not None]
-        sections.append(Section("In brief", tuple(items), bullets=True))
-    for heading, items in (
-        ("Example", entry.examples),
-        ("What to do instead", entry.do_instead),
-        ("Source", entry.sources),
-    ):
-        if items:
-            sections.append(Section(heading, items, bullets=len(items) > 1))
+        linked = [e for e in (kb.get(i) for i in entry.related) if e is not None]
+        titles = Section("In brief", tuple(e.title for e in linked), bullets=True)
+        items = tuple(f"{e.title}: {first_sentence(e.answer)}" for e in linked)
+        sections.append(Section("In brief", items, bullets=True, cut=1, shorter=titles))
+    if entry.why:
+        sections.append(Section("Why it matters", (entry.why,), cut=4))
+    if entry.examples:
+        sections.append(Section("Example", entry.examples[:1], cut=5))
+    many = len(entry.sources) > 1
+    bare = Section("Source", tuple(_without_gist(s) for s in entry.sources), bullets=many)
+    sections.append(Section("Source", entry.sources, bullets=many, cut=3, shorter=bare))
+    if ruling.service is not None and ruling.note and ruling.general:
+        sections.append(Section(f"For {ruling.service.title}", (ruling.note,), cut=6))
     sections.append(Section(None, (DISCLAIMER,)))
+    return _fit(sections)
+
+
+def _fit(sections: list[Section]) -> list[Section]:
+    """Shorten or drop the least needed sections until the answer fits the phone budget."""
+    while len(_text(sections)) > ANSWER_BUDGET and any(s.cut for s in sections):
+        worst = max(sections, key=lambda s: s.cut)
+        sections = [
+            (s.shorter if s is worst else s) for s in sections if s is not worst or s.shorter
+        ]
     return sections
 
 
-def headline(entry: Entry) -> str:
+def _without_gist(source: str) -> str:
+    """ "…, rule 3 (efficient use of public resources)" -> "…, rule 3": the reference alone."""
+    return re.sub(r"\s*\([^()]*\)$", "", source).strip() or source
+
+
+def _verdict_words(verdict: str) -> str:
+    return VERDICT_LABELS.get(verdict, verdict)
+
+
+def headline(entry: Entry, ruling: Ruling | None = None) -> str:
     """ "⛔ Not allowed: Official vehicles and premises", or "Ethical concern: ..."."""
-    label = VERDICT_LABELS.get(entry.verdict or "", KIND_LABELS[entry.kind])
+    verdict = ruling.verdict if ruling else entry.verdict
+    if ruling is not None and ruling.differs:
+        label = DEPENDS_ON_SERVICE
+    else:
+        label = VERDICT_LABELS.get(verdict or "", KIND_LABELS[entry.kind])
     return f"{label}: {entry.title}"
+
+
+def mark(entry: Entry, kb: KnowledgeBase, service_id: str | None = None) -> str | None:
+    """The verdict symbol for a button naming this entry, as it applies to the asker."""
+    verdict = rule_for(entry, kb, service_id).verdict
+    return VERDICT_MARKS.get(verdict or "")
 
 
 def first_sentence(text: str) -> str:
@@ -79,13 +147,13 @@ def first_sentence(text: str) -> str:
 # --- the two formats ------------------------------------------------------------------------
 
 
-def render_html(entry: Entry, kb: KnowledgeBase) -> str:
+def render_html(entry: Entry, kb: KnowledgeBase, ruling: Ruling | None = None) -> str:
     """Telegram HTML (parse_mode=HTML): escaped text, bold headings, disclaimer in italics."""
-    return _html(answer_sections(entry, kb))
+    return _html(answer_sections(entry, kb, ruling))
 
 
-def render_text(entry: Entry, kb: KnowledgeBase) -> str:
-    return _text(answer_sections(entry, kb))
+def render_text(entry: Entry, kb: KnowledgeBase, ruling: Ruling | None = None) -> str:
+    return _text(answer_sections(entry, kb, ruling))
 
 
 def _html(sections: list[Section]) -> str:
@@ -119,24 +187,39 @@ def _text(sections: list[Section]) -> str:
 # --- short answers, choices and "I don't know" ---------------------------------------------
 
 
-def render_short_html(entry: Entry) -> str:
+def render_short_html(entry: Entry, ruling: Ruling | None = None) -> str:
     """A group-chat answer: verdict, the rule, the first source. The full answer is a tap away."""
+    note = ""
+    if ruling is not None and ruling.service is not None and ruling.note:
+        note = f"<i>For {html.escape(ruling.service.title)}:</i> {html.escape(ruling.note)}\n"
+    elif ruling is not None and ruling.differs:
+        who = [f"{d.service.title}: {_verdict_words(d.verdict)}" for d in ruling.differs]
+        who.append(f"everyone else: {_verdict_words(ruling.others or '')}")
+        note = f"<i>{html.escape('; '.join(who))}.</i>\n"
     source = (
         f"\n<i>Source: {html.escape(entry.sources[0], quote=False)}</i>" if entry.sources else ""
     )
     return (
-        f"<b>{html.escape(headline(entry), quote=False)}</b>\n"
-        f"{html.escape(entry.answer, quote=False)}{source}"
+        f"<b>{html.escape(headline(entry, ruling), quote=False)}</b>\n"
+        f"{note}{html.escape(entry.answer, quote=False)}{source}"
     )
 
 
-def render_match_text(match: Match, kb: KnowledgeBase) -> str:
+def render_answer_text(answer: Answer, kb: KnowledgeBase) -> str:
     """What the terminal shows for any band (the chat shows choices as buttons instead)."""
+    if answer.entry is not None:
+        return render_text(answer.entry, kb, answer.ruling)
+    return render_match_text(answer.match, kb)
+
+
+def render_match_text(match: Match, kb: KnowledgeBase) -> str:
     if match.band is Band.ANSWER and match.entry is not None:
         return render_text(match.entry, kb)
     if match.band is Band.SUGGEST:
         options = "\n".join(f"- {c.entry.title}  ({c.entry.id})" for c in match.candidates)
         return f"I'm not sure which rule you mean. Did you mean:\n{options}"
+    if match.band is Band.VAGUE:
+        return VAGUE
     return f"{NO_MATCH}\n\n{help_topics_text(kb)}"
 
 

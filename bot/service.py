@@ -9,21 +9,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
+from bot.answering import Answerer
 from bot.config import MatchSettings
-from bot.knowledge import KnowledgeBase, KnowledgeDiff, load_knowledge
-from bot.matcher import Match, Matcher
+from bot.knowledge import KnowledgeDiff, load_knowledge
+from bot.matcher import Matcher
 
-
-@dataclass(frozen=True)
-class Snapshot:
-    kb: KnowledgeBase
-    matcher: Matcher
-
-    def match(self, question: str) -> Match:
-        return self.matcher.match(question)
+Snapshot = Answerer  # one knowledge base with everything built to answer from it
 
 
 class AnswerService:
@@ -54,4 +47,4 @@ class AnswerService:
 
     def _build(self) -> Snapshot:
         kb = load_knowledge(self.knowledge_dir, self.extra_files())
-        return Snapshot(kb, Matcher(kb, self.settings))
+        return Answerer(kb, Matcher(kb, self.settings))

@@ -61,6 +61,15 @@ MIGRATIONS: tuple[str, ...] = (
         detail TEXT NOT NULL
     );
     """,
+    # What a user chose once: their service (/service) and the language of answers (/language).
+    """
+    CREATE TABLE preferences (
+        user_hash TEXT PRIMARY KEY,
+        service TEXT,
+        language TEXT,
+        updated_at REAL NOT NULL
+    );
+    """,
 )
 
 
@@ -73,6 +82,14 @@ class UnansweredGroup:
     closest_id: str | None
     variants: tuple[str, ...]
     row_id: int  # a stored question of the group, for "add as a phrasing" buttons
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """A user's own choices; None where they chose nothing (the bot then infers or asks)."""
+
+    service: str | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -195,12 +212,39 @@ class Store:
                 (time.time(), self.user_hash(admin_id), action, detail),
             )
 
-    def forget_user(self, user_id: int) -> int:
-        """Delete every question and vote of this user; the number of rows removed."""
+    def set_preference(self, user_id: int, name: str, value: str | None) -> None:
+        """Remember (or, with None, drop) one of a user's choices: "service" or "language"."""
+        if name not in ("service", "language"):
+            raise ValueError(f"unknown preference {name!r}")
         user = self.user_hash(user_id)
         with self._transaction() as db:
-            removed = db.execute("DELETE FROM questions WHERE user_hash = ?", (user,)).rowcount
-            removed += db.execute("DELETE FROM votes WHERE user_hash = ?", (user,)).rowcount
+            db.execute(
+                f"INSERT INTO preferences (user_hash, {name}, updated_at) VALUES (?, ?, ?)"
+                f" ON CONFLICT (user_hash) DO UPDATE SET {name} = excluded.{name},"
+                " updated_at = excluded.updated_at",
+                (user, value, time.time()),
+            )
+            db.execute(
+                "DELETE FROM preferences WHERE user_hash = ? AND service IS NULL"
+                " AND language IS NULL",
+                (user,),
+            )
+
+    def preferences(self, user_id: int) -> Preferences:
+        rows = self._rows(
+            "SELECT service, language FROM preferences WHERE user_hash = ?",
+            (self.user_hash(user_id),),
+        )
+        return Preferences(*rows[0]) if rows else Preferences()
+
+    def forget_user(self, user_id: int) -> int:
+        """Delete every question, vote and choice of this user; the number of rows removed."""
+        user = self.user_hash(user_id)
+        with self._transaction() as db:
+            removed = 0
+            for table in ("questions", "votes", "preferences"):
+                sql = f"DELETE FROM {table} WHERE user_hash = ?"
+                removed += db.execute(sql, (user,)).rowcount
         return removed
 
     def purge(self, now: float | None = None) -> int:
@@ -213,13 +257,17 @@ class Store:
 
     def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         with self._lock:
-            return self._db.execute(sql, params).fetchall()
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.Error as error:
+                raise StoreError(f"cannot read {self.path.name}: {error}") from error
 
     def count_for_user(self, user_id: int) -> int:
         user = self.user_hash(user_id)
         questions = self._rows("SELECT COUNT(*) FROM questions WHERE user_hash = ?", (user,))
         votes = self._rows("SELECT COUNT(*) FROM votes WHERE user_hash = ?", (user,))
-        return int(questions[0][0] + votes[0][0])
+        chosen = self._rows("SELECT COUNT(*) FROM preferences WHERE user_hash = ?", (user,))
+        return int(questions[0][0] + votes[0][0] + chosen[0][0])
 
     def question(self, row_id: int) -> tuple[str, str | None] | None:
         """(normalised question, closest entry id) of a stored question, if still kept."""

@@ -102,10 +102,10 @@ class Normaliser:
             options.sort(key=lambda option: -len(option[0]))
         self._ignore = frozenset(w for item in ignore for w in words(item))
 
-    def tokens(self, text: str) -> tuple[str, ...]:
-        """The comparable tokens of a question or phrasing."""
+    def tokens(self, text: str, *, keep_filler: bool = False) -> tuple[str, ...]:
+        """The comparable tokens of a question or phrasing (filler words dropped unless kept)."""
         rewritten = self._apply_synonyms(words(text))
-        return tuple(stem(w) for w in rewritten if w not in self._ignore)
+        return tuple(stem(w) for w in rewritten if keep_filler or w not in self._ignore)
 
     def _apply_synonyms(self, source: list[str]) -> list[str]:
         result: list[str] = []

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.answering import Answerer
 from bot.config import default_knowledge_dir
 from bot.emulator import BotAPIEmulator
 from bot.knowledge import KnowledgeBase, load_knowledge
@@ -14,7 +15,7 @@ from bot.matcher import Matcher
 from tests.process_harness import BOT, TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+EVAL_DIR = ROOT / "tests" / "eval"
 KNOWLEDGE_DIR = default_knowledge_dir()
 
 
@@ -26,6 +27,11 @@ def kb() -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def matcher(kb: KnowledgeBase) -> Matcher:
     return Matcher(kb)
+
+
+@pytest.fixture(scope="session")
+def answerer(kb: KnowledgeBase, matcher: Matcher) -> Answerer:
+    return Answerer(kb, matcher)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.conftest import SHARED
+from tests.conftest import EVAL_DIR
 
 
 def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -48,7 +48,10 @@ def test_ask_json_without_an_answer(capsys):
     assert json.loads(capsys.readouterr().out) == {
         "answer": None,
         "confident": False,
+        "band": "none",
         "score": 0.0,
+        "verdict": None,
+        "service": None,
         "candidates": [],
     }
 
@@ -77,14 +80,19 @@ def test_eval_prints_the_four_figures_and_json(tmp_path, capsys):
         "q": "qwertyuiop",
         "expect": [],
         "answer": None,
+        "topic": None,
         "confident": False,
         "score": 0.0,
         "candidates": [],
+        "service": None,
+        "verdict": None,
+        "accept": [],
+        "mislead": [],
     }
 
 
 def test_eval_of_the_shared_dev_set_runs():
-    result = run("eval", str(SHARED / "eval" / "dev.yaml"))
+    result = run("eval", str(EVAL_DIR / "dev.yaml"))
     assert result.returncode == 0, result.stderr
     assert "confident and correct" in result.stdout
 
@@ -126,3 +134,65 @@ def test_console_script_is_installed():
     result = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0
     assert "validate" in result.stdout
+
+
+PROFILE = "can I keep a photo in uniform as my profile picture?"
+
+
+def test_ask_answers_for_the_service_given_and_says_which(capsys):
+    verdicts = {}
+    for service in ("up-police", "central", "maharashtra", None):
+        args = ["ask", "--json", PROFILE] + (["--service", service] if service else [])
+        assert main(args) == 0
+        result = json.loads(capsys.readouterr().out)
+        assert result["answer"] == "uniform-profile-picture"
+        assert result["service"] == service
+        verdicts[service] = result["verdict"]
+    assert verdicts == {
+        "up-police": "depends",
+        "central": "allowed with care",
+        "maharashtra": "not allowed",
+        None: "depends",
+    }
+
+
+def test_ask_json_of_a_question_that_names_no_topic_is_not_confident(capsys):
+    assert main(["ask", "--json", "can I post?"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["confident"], result["band"], result["verdict"]) == (False, "vague", None)
+
+
+def test_an_unknown_service_is_a_usage_error():
+    result = run("ask", "--service", "navy", "can I post in uniform?")
+    assert result.returncode == 2
+    assert "unknown service 'navy'; one of: central, ais" in result.stderr
+
+
+def test_eval_reports_acceptable_and_misleading_headlines(tmp_path, capsys):
+    cases = tmp_path / "verdicts.yaml"
+    cases.write_text(
+        "cases:\n"
+        f"  - q: {PROFILE}\n"
+        "    service: maharashtra\n"
+        "    expect: [uniform-profile-picture]\n"
+        "    accept: [not allowed]\n"
+        "    mislead: [allowed, allowed with care]\n"
+        "  - q: can I post?\n"
+        "    expect: []\n"
+        "    accept: [none]\n"
+        "    mislead: [allowed, not allowed]\n"
+        f"  - q: {PROFILE}\n"
+        "    expect: [uniform-profile-picture]\n"
+        "    accept: [allowed with care]\n"
+        "    mislead: [depends]\n",
+        encoding="utf-8",
+    )
+    assert main(["eval", str(cases)]) == 0
+    out = capsys.readouterr().out
+    assert "verdicts:      3 questions" in out
+    assert "acceptable headline:     66.7%" in out
+    assert "misleading headline:     33.3%" in out
+    assert main(["eval", "--json", str(cases)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [c["verdict"] for c in report["cases"]] == ["not allowed", None, "depends"]
+    assert report["summary"]["misleading_headlines"] == 0.3333

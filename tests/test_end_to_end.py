@@ -48,11 +48,13 @@ async def test_officers_and_groups_talk_to_the_real_bot_process(emulator, tmp_pa
         mark = len(emulator.calls)
         emulator.inline_query(OFFICER, "reels in uniform")
         inline = await emulator.wait_for_call("answerInlineQuery", after=mark, timeout=15)
-        assert inline.params["results"][0]["title"].startswith("⛔")
+        # Posting in uniform is barred by some forces' orders, not all: for an asker whose
+        # service is unknown, the honest headline is that it depends.
+        assert inline.params["results"][0]["title"].startswith("❔ Depends on your service")
 
-        # A vague question offers choices; pressing one turns the message into the answer.
+        # An unsure match offers choices; pressing one turns the message into the answer.
         mark = len(emulator.calls)
-        emulator.private_message(OFFICER, "photos")
+        emulator.private_message(OFFICER, "emblem on my car")
         offer = await reply_in(emulator, OFFICER, mark)
         choice = offer["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
         message = emulator.messages_to(OFFICER)[-1]

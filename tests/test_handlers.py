@@ -43,8 +43,8 @@ async def test_private_question_gets_the_full_answer_verdict_first(bot):
     assert all(len(d.encode()) <= CALLBACK_LIMIT for d in data)
 
 
-async def test_a_vague_question_offers_did_you_mean_and_a_press_opens_the_answer(bot):
-    await bot.process(bot.emulator.private_message(OFFICER_ID, "photos"))
+async def test_an_unsure_match_offers_did_you_mean_and_a_press_opens_the_answer(bot):
+    await bot.process(bot.emulator.private_message(OFFICER_ID, "emblem on my car"))
     offer = bot.sent(OFFICER_ID)[-1]
     assert "Did you mean" in offer["shown"]
     choices = [d for d in callbacks_in(offer) if d.startswith("open:")]
@@ -67,11 +67,11 @@ async def test_an_unknown_question_gets_an_honest_i_dont_know_with_topics(bot):
 
 async def test_start_greets_with_the_disclaimer_and_deep_links_open_an_entry(bot):
     await bot.process(bot.emulator.private_message(OFFICER_ID, "/start"))
-    assert "guidance, not legal advice" in bot.last_text(OFFICER_ID)
+    assert "Guidance, not legal advice" in bot.last_text(OFFICER_ID)
     await bot.process(bot.emulator.private_message(OFFICER_ID, "/start uniform-and-insignia"))
-    assert "Uniform" in bot.last_text(OFFICER_ID).splitlines()[0]
+    assert "uniform" in bot.last_text(OFFICER_ID).splitlines()[0]
     await bot.process(bot.emulator.private_message(OFFICER_ID, "/start no-such-entry"))
-    assert "guidance, not legal advice" in bot.last_text(OFFICER_ID)
+    assert "Guidance, not legal advice" in bot.last_text(OFFICER_ID)
 
 
 async def test_topics_browse_concerns_then_situations_editing_in_place(bot):
@@ -135,7 +135,7 @@ async def test_a_reply_to_the_bot_in_a_group_is_a_question(bot):
         GROUP_ID, OFFICER_ID, "and in uniform?", reply_to=bots_message
     )
     await bot.process(reply)
-    assert "Uniform" in bot.last_text(GROUP_ID).splitlines()[0]
+    assert "uniform" in bot.last_text(GROUP_ID).splitlines()[0]
 
 
 async def test_ask_without_a_question_explains_how(bot):
@@ -185,3 +185,79 @@ async def test_feedback_is_acknowledged_once_saved_and_can_change(bot):
     acks = [a["text"] for a in bot.callback_answers()]
     assert "👍" in acks[0] and "noted" in acks[1]
     assert bot.store.stats().votes == (("official-vehicle-premises", 0, 1),)
+
+
+# --- verdicts for the asker's own service ----------------------------------------------------
+
+UNIFORM_REELS = "reels in uniform allowed?"
+
+
+async def test_a_verdict_that_differs_by_service_offers_i_am_buttons_that_rerender(bot):
+    await bot.process(bot.emulator.private_message(OFFICER_ID, UNIFORM_REELS))
+    sent = bot.sent(OFFICER_ID)[-1]
+    assert sent["shown"].startswith("❔ Depends on your service")
+    assert "How it differs" in sent["shown"] and "UP Police" in sent["shown"]
+    press = "iam:uniform-and-insignia:up-police"
+    assert press in callbacks_in(sent)
+    message = bot.emulator.messages_to(OFFICER_ID)[-1]
+    await bot.process(bot.emulator.callback_query(OFFICER_ID, press, message=message))
+    edited = bot.sent(OFFICER_ID)[-1]
+    assert edited["message_id"] == message["message_id"]
+    assert edited["shown"].startswith("⛔ Not allowed")
+    assert "For UP Police" in edited["shown"]
+    assert "UP Police" in bot.callback_answers()[-1]["text"]
+
+
+async def test_a_chosen_service_is_remembered_shown_in_privacy_and_forgotten(bot):
+    duty = "can i check facebook during duty"
+    await bot.process(bot.emulator.private_message(OFFICER_ID, duty))
+    assert bot.last_text(OFFICER_ID).startswith("❔ Depends on your service")
+    await bot.process(bot.emulator.private_message(OFFICER_ID, "/service"))
+    menu = bot.sent(OFFICER_ID)[-1]
+    assert "svc:up-police" in callbacks_in(menu) and "svc:none" in callbacks_in(menu)
+    message = bot.emulator.messages_to(OFFICER_ID)[-1]
+    await bot.process(bot.emulator.callback_query(OFFICER_ID, "svc:up-police", message=message))
+    await bot.process(bot.emulator.private_message(OFFICER_ID, duty))
+    assert bot.last_text(OFFICER_ID).startswith("⛔ Not allowed")
+    await bot.process(bot.emulator.private_message(OFFICER_ID, "/privacy"))
+    assert "UP Police" in bot.last_text(OFFICER_ID)
+    await bot.process(bot.emulator.private_message(OFFICER_ID, "/forget"))
+    await bot.process(bot.emulator.private_message(OFFICER_ID, duty))
+    assert bot.last_text(OFFICER_ID).startswith("❔ Depends on your service")
+
+
+async def test_a_service_named_in_the_question_decides_the_verdict(bot):
+    asks = {
+        "I am a UP Police constable, can I make reels in uniform?": "⛔ Not allowed",
+        "as a central govt employee can I keep a uniform photo as my dp?": "⚠️ Allowed, with care",
+        "Maharashtra government employee here, uniform photo as dp ok?": "⛔ Not allowed",
+    }
+    for question, verdict in asks.items():
+        await bot.process(bot.emulator.private_message(OFFICER_ID, question))
+        assert bot.last_text(OFFICER_ID).startswith(verdict), question
+    group = bot.emulator.group_message(
+        GROUP_ID, OFFICER_ID, "/ask CRPF jawan hoon, vardi mein reel?"
+    )
+    await bot.process(group)
+    assert bot.last_text(GROUP_ID).startswith("⛔ Not allowed")
+
+
+async def test_a_question_that_names_no_topic_gets_what_would_you_like_to_post(bot):
+    for question in ("can I post?", "is this allowed?", "photo daal du?", "can I tag them"):
+        await bot.process(bot.emulator.private_message(OFFICER_ID, question))
+        sent = bot.sent(OFFICER_ID)[-1]
+        assert sent["shown"].startswith("What would you like to post"), question
+        assert any(d.startswith("topic:") for d in callbacks_in(sent))
+    await bot.process(bot.emulator.group_message(GROUP_ID, OFFICER_ID, "/ask can i post on fb?"))
+    assert bot.last_text(GROUP_ID).startswith("What would you like to post")
+
+
+@pytest.mark.parametrize(
+    "data", ["iam:uniform-and-insignia:nowhere", "iam:no-such-entry:up-police", "svc:navy"]
+)
+async def test_forged_service_buttons_are_refused_and_nothing_is_saved(bot, data):
+    await bot.process(bot.emulator.private_message(OFFICER_ID, "/service"))
+    message = bot.emulator.messages_to(OFFICER_ID)[-1]
+    await bot.process(bot.emulator.callback_query(OFFICER_ID, data, message=message))
+    assert "out of date" in bot.callback_answers()[-1]["text"]
+    assert bot.store.preferences(OFFICER_ID).service is None

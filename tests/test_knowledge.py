@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import jsonschema
@@ -12,7 +11,7 @@ import yaml
 
 from bot.cli import main
 from bot.knowledge import SCHEMA_FILE, KnowledgeError, json_schema, load_knowledge
-from tests.conftest import KNOWLEDGE_DIR, SHARED
+from tests.conftest import EVAL_DIR, KNOWLEDGE_DIR
 
 CONCERN = """\
   - id: {id}
@@ -26,9 +25,10 @@ RULE = """\
   - id: {id}
     kind: rule
     title: A rule
-    verdict: with care
+    verdict: allowed with care
     answer: The rule.
-    why: [{why}]
+    why: Why it matters here.
+    concerns: [{why}]
     related: [{related}]
     questions: ["{question}"]
     sources: [CCS (Conduct) Rules 1964, rule 3]
@@ -54,8 +54,8 @@ def test_bundled_knowledge_base_is_valid(kb):
 
 
 def test_every_id_the_evaluation_sets_name_exists(kb):
-    listed = (SHARED / "KNOWLEDGE.md").read_text(encoding="utf-8")
-    ids = [i for i in re.findall(r"^\| ([a-z0-9-]+) \|", listed, re.MULTILINE) if i != "id"]
+    listed = (EVAL_DIR / "required-ids.txt").read_text(encoding="utf-8")
+    ids = [line for line in listed.splitlines() if line and not line.startswith("#")]
     assert len(ids) >= 40
     assert [i for i in ids if kb.get(i) is None] == []
 
@@ -91,13 +91,13 @@ def test_every_problem_is_reported_at_once_with_file_line_and_entry(tmp_path):
     found = problems_of(tmp_path)
     a = str(tmp_path / "a.yaml")
     expected = [
-        f"{a}:8 [dup]: id 'dup' is also used at {a}:2",
-        f"{a}:14 [r-two]: 'why' links to 'no-such-concern', which does not exist; "
+        f"{a}:8 [dup]: id 'dup' is already used at {a}:2; give this entry a new id",
+        f"{a}:14 [r-two]: 'concerns' links to 'no-such-concern', which does not exist; "
         "it must be a concern",
         f"{a}:14 [r-two]: 'related' links to unknown id 'nowhere'",
-        f"{a}:23 [r-two]: unknown field 'verdic' (did you mean 'verdict'?)",
-        f"{a}:24 [no-answer]: missing field 'answer'",
-        f"{a}:24 [no-answer]: only rules have a verdict, not a guideline",
+        f"{a}:24 [r-two]: unknown field 'verdic' (did you mean 'verdict'?)",
+        f"{a}:25 [no-answer]: missing field 'answer'",
+        f"{a}:25 [no-answer]: only rules have 'verdict', not a guideline",
     ]
     for line in expected:
         assert line in found, f"{line!r} not in {found}"
@@ -112,8 +112,10 @@ def test_yaml_syntax_errors_name_the_file_and_line_and_other_files_still_checked
         "entries:\n" + RULE.format(id="r", why="c", related="c", question="q"),
     )
     found = problems_of(tmp_path)
-    assert any(p.startswith(f"{tmp_path / 'broken.yaml'}:4: YAML syntax error") for p in found)
-    assert any("[r]: 'why' links to 'c'" in p for p in found)
+    assert any(
+        p.startswith(f"{tmp_path / 'broken.yaml'}:4: the file does not parse") for p in found
+    )
+    assert not any("links to" in p for p in found), "no knock-on problems from a broken file"
 
 
 @pytest.mark.parametrize(
@@ -129,6 +131,12 @@ def test_yaml_syntax_errors_name_the_file_and_line_and_other_files_still_checked
         ("entries:\n  - id: x\n    questions: not a list\n", "'questions' must be a list"),
         ("ignore: [yes, maybe]\n", "'ignore': write 'yes' in quotes"),
         ("entries:\n  - id: x\n    kind: rule\n", "a rule needs 'verdict'"),
+        ("entries:\n  - id: x\n    kind: rule\n    verdict: maybe\n", "it must be one of: allowed"),
+        ("entries:\n  - id: x\n    keywords: [5000]\n", "write '5000' in quotes"),
+        (
+            "entries:\n  - id: x\n    services: {up-police: {verdict: allowed}}\n",
+            "missing field 'note'",
+        ),
         (
             "synonyms:\n  car: [gaadi]\n  bike: [gaadi]\n",
             "synonym 'gaadi' means 'bike' here but 'car'",
@@ -183,7 +191,7 @@ def test_schema_rejects_what_the_loader_rejects(tmp_path):
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, json_schema())
     write(tmp_path, "k.yaml", yaml.safe_dump(bad))
-    assert any("only rules have a verdict" in p for p in problems_of(tmp_path))
+    assert any("only rules have 'verdict'" in p for p in problems_of(tmp_path))
 
 
 def test_diff_reports_added_removed_and_changed(tmp_path):
@@ -214,6 +222,7 @@ def test_schema_file_is_referenced_by_every_knowledge_file():
 
 def test_rule_entries_are_complete(kb):
     for entry in kb.of_kind("rule"):
-        assert entry.verdict and entry.why and entry.examples and entry.do_instead, entry.id
+        assert entry.verdict and entry.why and entry.concerns, entry.id
+        assert entry.examples and entry.do_instead, entry.id
         assert len(entry.questions) >= 8, entry.id
         assert entry.sources, entry.id

@@ -43,9 +43,9 @@ def test_unknown_and_empty_input_is_the_none_band(matcher):
         assert (match.band, match.candidates, match.entry) == (Band.NONE, (), None), question
 
 
-def test_a_vague_question_offers_at_most_three_choices(matcher):
+def test_an_unsure_match_offers_at_most_three_choices(matcher):
     strict = Matcher(matcher.kb, replace(MatchSettings(), confident_score=0.99, sure_score=1.0))
-    match = strict.match("can I post photos")
+    match = strict.match("can I post photos in uniform")
     assert match.band is Band.SUGGEST
     assert 1 <= len(match.candidates) <= 3
     scores = [c.score for c in match.candidates]

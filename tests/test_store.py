@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot.store import DAY, Store
+from bot.store import DAY, MIGRATIONS, Store
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def ask(store: Store, user: int, question: str, answer: str | None, **extra) -> 
 def test_database_uses_wal_and_records_its_schema_version(store):
     db = sqlite3.connect(store.path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert store.schema_version == 1
+    assert store.schema_version == len(MIGRATIONS) == 2
 
 
 def test_user_ids_are_stored_only_as_keyed_hashes(store):
@@ -123,3 +123,38 @@ def test_a_read_only_database_raises_store_error_not_sqlite_error(tmp_path):
     read_only._db.execute("PRAGMA query_only = ON")
     with pytest.raises(StoreError):
         ask(read_only, 1, "q", "a")
+
+
+def test_a_users_choices_are_kept_hashed_changed_and_forgotten(store):
+    store.set_preference(7, "service", "up-police")
+    store.set_preference(7, "language", "hi")
+    store.set_preference(7, "service", "crpf")
+    assert (store.preferences(7).service, store.preferences(7).language) == ("crpf", "hi")
+    assert store.preferences(8).service is None
+    rows = sqlite3.connect(store.path).execute("SELECT user_hash FROM preferences").fetchall()
+    assert rows == [(store.user_hash(7),)], "only the keyed hash of the id is stored"
+    assert store.forget_user(7) == 1
+    assert store.preferences(7).service is None
+
+
+def test_a_database_from_before_choices_is_migrated_keeping_its_rows(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    for statement in filter(str.strip, MIGRATIONS[0].split(";")):
+        old.execute(statement)
+    old.execute("PRAGMA user_version = 1")
+    old.execute(
+        "INSERT INTO questions (asked_at, user_hash, chat_type, question, band, answer_id,"
+        " closest_id, score) VALUES (?, 'h', 'private', 'q', 'answer', 'a', 'a', 0.9)",
+        (time.time(),),
+    )
+    old.commit()
+    old.close()
+    store = Store(path, key=b"test-key")
+    try:
+        assert store.schema_version == len(MIGRATIONS)
+        assert store.stats().questions == 1
+        store.set_preference(1, "service", "ais")
+        assert store.preferences(1).service == "ais"
+    finally:
+        store.close()

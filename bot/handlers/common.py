@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 import time
 
-from telegram import InlineKeyboardMarkup, Message
+from telegram import InlineKeyboardMarkup, Message, User
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.asker import Asker
 from bot.config import Settings
 from bot.matcher import Match
 from bot.render import split_message
 from bot.service import AnswerService
-from bot.store import Store, StoreError
+from bot.store import Preferences, Store, StoreError
 from bot.text import fold
 
 SERVICE_KEY = "service"
@@ -38,6 +39,20 @@ def store(context: ContextTypes.DEFAULT_TYPE) -> Store:
 def settings(context: ContextTypes.DEFAULT_TYPE) -> Settings:
     configured: Settings = context.application.bot_data[SETTINGS_KEY]
     return configured
+
+
+def preferences(context: ContextTypes.DEFAULT_TYPE, user: User | None) -> Preferences:
+    """The user's saved choices; none when the database cannot be read (answers go on)."""
+    if user is None:
+        return Preferences()
+    try:
+        return store(context).preferences(user.id)
+    except StoreError:
+        return Preferences()
+
+
+def asker(context: ContextTypes.DEFAULT_TYPE, user: User | None) -> Asker:
+    return Asker(service=preferences(context, user).service)
 
 
 async def reply_html(

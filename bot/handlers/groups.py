@@ -12,7 +12,7 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot import messages
-from bot.handlers.common import answers, remember, reply_html
+from bot.handlers.common import answers, asker, remember, reply_html
 from bot.handlers.keyboards import choices_keyboard, deep_link_keyboard
 from bot.handlers.private import answer_fully
 from bot.matcher import Band
@@ -69,15 +69,19 @@ async def answer_briefly(
 ) -> None:
     """Short answer with a button to the full one in a private chat; replies to the asker."""
     snapshot = answers(context).snapshot
-    match = snapshot.match(question)
-    await remember(context, message, match)
+    answer = snapshot.ask(question, asker(context, message.from_user))
+    await remember(context, message, answer.match)
     username = context.bot.username
-    if match.band is Band.ANSWER and match.entry is not None:
-        link = deep_link_keyboard(username, match.entry.id, messages.FULL_ANSWER)
-        await reply_html(message, render_short_html(match.entry), link, quote=True)
-    elif match.band is Band.SUGGEST:
-        choices = choices_keyboard((c.entry for c in match.candidates), action="short")
+    service = answer.service.id if answer.service else None
+    if answer.entry is not None:
+        link = deep_link_keyboard(username, answer.entry.id, messages.FULL_ANSWER)
+        await reply_html(message, render_short_html(answer.entry, answer.ruling), link, quote=True)
+    elif answer.band is Band.SUGGEST:
+        candidates = (c.entry for c in answer.match.candidates)
+        choices = choices_keyboard(candidates, snapshot.kb, service, action="short")
         await reply_html(message, messages.DID_YOU_MEAN, choices, quote=True)
+    elif answer.band is Band.VAGUE:
+        await reply_html(message, messages.vague_short(), quote=True)
     else:
         link = deep_link_keyboard(username, HELP_PAYLOAD, messages.ASK_PRIVATELY)
         await reply_html(message, messages.no_match_short(), link, quote=True)

@@ -12,10 +12,11 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot import messages
-from bot.handlers.common import answers, store
+from bot.handlers.common import answers, asker, store
 from bot.handlers.keyboards import deep_link_keyboard
 from bot.knowledge import Entry, KnowledgeBase
 from bot.render import first_sentence, headline, render_short_html
+from bot.service import Snapshot
 from bot.store import StoreError
 
 MAX_RESULTS = 10
@@ -26,16 +27,18 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     query = update.inline_query
     snapshot = answers(context).snapshot
     text = query.query.strip()
+    service = asker(context, query.from_user).service
     if text:
-        floor = snapshot.matcher.settings.suggest_score
-        ranked = snapshot.matcher.rank(text, MAX_RESULTS)
-        entries = [c.entry for c in ranked if c.score >= floor]
+        named, rest = snapshot.detector.strip(text)
+        service = named.id if named else service
+        entries = [c.entry for c in snapshot.matcher.offer(rest if named else text, MAX_RESULTS)]
     else:
         entries = popular(snapshot.kb, context)
     username = context.bot.username
     await query.answer(
-        [_result(entry, username) for entry in entries[:MAX_RESULTS]],
+        [_result(entry, snapshot, service, username) for entry in entries[:MAX_RESULTS]],
         cache_time=30,
+        is_personal=True,  # results carry the asker's service
         button=InlineQueryResultsButton(text=messages.ASK_PRIVATELY, start_parameter=START_PAYLOAD),
     )
 
@@ -51,13 +54,16 @@ def popular(kb: KnowledgeBase, context: ContextTypes.DEFAULT_TYPE) -> list[Entry
     return ranked[:MAX_RESULTS]
 
 
-def _result(entry: Entry, username: str) -> InlineQueryResultArticle:
+def _result(
+    entry: Entry, snapshot: Snapshot, service: str | None, username: str
+) -> InlineQueryResultArticle:
+    ruling = snapshot.rule(entry, service)
     return InlineQueryResultArticle(
         id=entry.id,
-        title=headline(entry),
+        title=headline(entry, ruling),
         description=first_sentence(entry.answer)[:200],
         input_message_content=InputTextMessageContent(
-            render_short_html(entry), parse_mode=ParseMode.HTML
+            render_short_html(entry, ruling), parse_mode=ParseMode.HTML
         ),
         reply_markup=deep_link_keyboard(username, entry.id, messages.FULL_ANSWER),
     )

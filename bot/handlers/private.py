@@ -1,13 +1,29 @@
-"""Private chats: any text is a question; /start, /help and /topics; deep links."""
+"""Private chats: any text is a question; /start, /help, /topics, /service; deep links."""
 
 from __future__ import annotations
+
+import html
 
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot import messages
-from bot.handlers.common import answers, remember, reply_html, report_store_error, settings, store
-from bot.handlers.keyboards import answer_keyboard, choices_keyboard, topics_keyboard
+from bot.handlers.common import (
+    answers,
+    asker,
+    preferences,
+    remember,
+    reply_html,
+    report_store_error,
+    settings,
+    store,
+)
+from bot.handlers.keyboards import (
+    answer_keyboard,
+    choices_keyboard,
+    services_keyboard,
+    topics_keyboard,
+)
 from bot.matcher import Band
 from bot.render import render_html
 from bot.store import StoreError
@@ -19,8 +35,12 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     snapshot = answers(context).snapshot
     entry = snapshot.kb.get(context.args[0]) if context.args else None
     if entry is not None:
+        service = asker(context, update.effective_user).service
+        ruling = snapshot.rule(entry, service)
         await reply_html(
-            message, render_html(entry, snapshot.kb), answer_keyboard(entry, snapshot.kb)
+            message,
+            render_html(entry, snapshot.kb, ruling),
+            answer_keyboard(entry, snapshot.kb, ruling, service),
         )
     else:
         await reply_html(message, messages.START)
@@ -40,20 +60,36 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def answer_fully(message: Message, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """The full answer, "did you mean" buttons, or an honest "I don't know" with topics."""
+    """The full answer, "did you mean" buttons, "what would you like to post?", or an honest
+    "I don't know" with topics."""
     snapshot = answers(context).snapshot
-    match = snapshot.match(text)
-    await remember(context, message, match)
-    if match.band is Band.ANSWER and match.entry is not None:
-        entry = match.entry
+    answer = snapshot.ask(text, asker(context, message.from_user))
+    await remember(context, message, answer.match)
+    service = answer.service.id if answer.service else None
+    if answer.entry is not None:
+        entry = answer.entry
         await reply_html(
-            message, render_html(entry, snapshot.kb), answer_keyboard(entry, snapshot.kb)
+            message,
+            render_html(entry, snapshot.kb, answer.ruling),
+            answer_keyboard(entry, snapshot.kb, answer.ruling, service),
         )
-    elif match.band is Band.SUGGEST:
-        choices = choices_keyboard(c.entry for c in match.candidates)
+    elif answer.band is Band.SUGGEST:
+        choices = choices_keyboard((c.entry for c in answer.match.candidates), snapshot.kb, service)
         await reply_html(message, messages.DID_YOU_MEAN, choices)
+    elif answer.band is Band.VAGUE:
+        await reply_html(message, messages.vague(), topics_keyboard(snapshot.kb))
     else:
         await reply_html(message, messages.no_match(snapshot.kb), topics_keyboard(snapshot.kb))
+
+
+async def choose_service(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/service: pick the service whose rules answers should follow, once."""
+    kb = answers(context).snapshot.kb
+    chosen = kb.service(preferences(context, update.effective_user).service)
+    current = messages.SERVICE_NOW.format(title=html.escape(chosen.title)) if chosen else ""
+    await reply_html(
+        update.effective_message, messages.SERVICE_PICK + current, services_keyboard(kb)
+    )
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -66,7 +102,11 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    kb = answers(context).snapshot.kb
+    chosen = kb.service(preferences(context, update.effective_user).service)
     text = messages.PRIVACY.format(days=settings(context).retention_days)
+    if chosen is not None:
+        text += messages.PRIVACY_SERVICE.format(title=html.escape(chosen.title))
     await reply_html(update.effective_message, text)
 
 

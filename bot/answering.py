@@ -1,0 +1,59 @@
+"""One question, one answer: match it, then rule on it for the officer asking.
+
+This is the path every front door takes (private chats, groups, inline, the CLI, evaluation):
+the asker's service (named in the question, or chosen once) is an input to the answer, never
+a branch in a handler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.asker import Asker, ServiceDetector
+from bot.knowledge import Entry, KnowledgeBase, Service
+from bot.matcher import Band, Match, Matcher
+from bot.verdicts import Ruling, rule_for
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    match: Match
+    ruling: Ruling | None  # set when the match is confident
+    service: Service | None  # the asker's service, as used for the ruling
+    service_stated: bool = False  # named in the question (rather than chosen before)
+
+    @property
+    def band(self) -> Band:
+        return self.match.band
+
+    @property
+    def entry(self) -> Entry | None:
+        return self.match.entry
+
+    @property
+    def verdict(self) -> str | None:
+        """The headline verdict this asker is given, or None (no confident answer, or none due)."""
+        return self.ruling.verdict if self.ruling else None
+
+
+class Answerer:
+    """Everything needed to answer from one knowledge base. Built once per knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase, matcher: Matcher) -> None:
+        self.kb = kb
+        self.matcher = matcher
+        self.detector = ServiceDetector(kb)
+
+    def ask(self, question: str, asker: Asker | None = None) -> Answer:
+        named, rest = self.detector.strip(question)
+        service = named or self.kb.service(asker.service if asker else None)
+        match = self.matcher.match(rest if named else question)
+        ruling = (
+            rule_for(match.entry, self.kb, service.id if service else None) if match.entry else None
+        )
+        return Answer(question, match, ruling, service, named is not None)
+
+    def rule(self, entry: Entry, service_id: str | None) -> Ruling:
+        """The ruling on an entry opened directly (a button, a deep link) for a service."""
+        return rule_for(entry, self.kb, service_id)

@@ -1,0 +1,91 @@
+"""Who is asking: the officer's service, told in the question or chosen once.
+
+Officers often say who they are ("UP Police constable hoon", "I'm IAS", "as a central govt
+employee"). The service decides some verdicts, so it is read from the question; the words that
+said it are then taken out, so "UP Police" does not pull a question about gifts towards the
+entries that cite the UP Police policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.knowledge import KnowledgeBase, Service
+from bot.text import fold, words
+
+# A service named in a question says who is asking only when it names a person: "I am UP
+# Police", "as a CRPF jawan", "UP Police constable hoon", "can IAS officers ...". The same
+# words in "what does the UP Police policy say" name a document, not the asker.
+_BEFORE = frozenset(fold("i im am main mai hum ham we as being a an ek मैं हम एक").split())
+_AFTER = frozenset(
+    fold(
+        "hoon hu hun hain officer officers employee employees staff constable constables jawan "
+        "jawans personnel cop cops si inspector karmachari karmchari adhikari servant servants "
+        "wala wali sipahi hoo हूँ हूं हू अधिकारी कर्मचारी सिपाही कांस्टेबल जवान में"
+    ).split()
+)
+
+
+@dataclass(frozen=True)
+class Asker:
+    """What the bot knows of the person asking, before reading the question."""
+
+    service: str | None = None  # chosen once (/service, --service, an "I am" button)
+
+
+@dataclass(frozen=True)
+class ServiceMention:
+    service: Service
+    start: int  # word positions of the phrase in the question's folded words
+    end: int
+
+
+class ServiceDetector:
+    """Finds a service named in a question. Built once per knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self._phrases: list[tuple[tuple[str, ...], Service]] = sorted(
+            ((tuple(words(p)), s) for s in kb.services for p in s.phrases if words(p)),
+            key=lambda item: -len(item[0]),
+        )
+
+    def find(self, question: str) -> ServiceMention | None:
+        """The longest service phrase naming the asker (the earliest, between equals)."""
+        folded = words(question)
+        best: ServiceMention | None = None
+        for phrase, service in self._phrases:
+            if best is not None and len(phrase) < best.end - best.start:
+                break
+            for start in _starts(folded, phrase):
+                end = start + len(phrase)
+                if _names_a_person(folded, start, end) and (best is None or start < best.start):
+                    best = ServiceMention(service, start, end)
+                    break
+        return best
+
+    def strip(self, question: str) -> tuple[Service | None, str]:
+        """The service named in the question, and the question without the words naming it."""
+        mention = self.find(question)
+        if mention is None:
+            return None, question
+        folded = words(question)
+        return mention.service, " ".join(folded[: mention.start] + folded[mention.end :])
+
+
+def _starts(haystack: Sequence[str], needle: Sequence[str]) -> list[int]:
+    size = len(needle)
+    return [
+        start
+        for start in range(len(haystack) - size + 1)
+        if tuple(haystack[start : start + size]) == tuple(needle)
+    ]
+
+
+def _names_a_person(folded: Sequence[str], start: int, end: int) -> bool:
+    """Whether the phrase at folded[start:end] says who someone is (see _BEFORE, _AFTER)."""
+    if folded[end - 1] in _AFTER:  # "central government employee", "ias officer"
+        return True
+    before = folded[max(0, start - 3) : start]
+    after = folded[end : end + 2]
+    return bool(_BEFORE.intersection(before) or _AFTER.intersection(after))

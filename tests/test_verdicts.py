@@ -1,0 +1,67 @@
+"""Verdicts for the asker's own service, on the bundled knowledge base."""
+
+from __future__ import annotations
+
+from bot.asker import Asker
+from bot.knowledge import VERDICTS
+from bot.verdicts import DEPENDS, rule_for, verdicts_by_service
+
+
+def test_every_rule_gives_every_service_a_verdict_from_the_vocabulary(kb):
+    for entry in kb.of_kind("rule"):
+        assert set(verdicts_by_service(entry, kb).values()) <= set(VERDICTS), entry.id
+        assert rule_for(entry, kb, None).verdict in VERDICTS, entry.id
+
+
+def test_concerns_guidelines_overviews_and_information_carry_no_verdict(kb):
+    for kind in ("concern", "guideline", "overview", "info"):
+        for entry in kb.of_kind(kind):
+            assert rule_for(entry, kb, None).verdict is None, entry.id
+            assert rule_for(entry, kb, "central").verdict is None, entry.id
+
+
+def test_an_unknown_service_gets_depends_with_every_differing_line(kb):
+    ruling = rule_for(kb.get("uniform-and-insignia"), kb, None)
+    assert ruling.verdict == DEPENDS
+    assert {d.service.id for d in ruling.differs} == {"up-police", "maharashtra", "crpf"}
+    assert all(d.verdict == "not allowed" for d in ruling.differs)
+
+
+def test_a_known_service_gets_its_own_line_or_the_entrys_verdict(kb):
+    rss = kb.get("organisations-and-rss")
+    central = rule_for(rss, kb, "central")
+    assert central.verdict == "allowed with care" and "9 July 2024" in (central.note or "")
+    assert rule_for(rss, kb, "up-state").verdict == DEPENDS
+    duty = kb.get("duty-hours-and-devices")
+    assert rule_for(duty, kb, "up-police").verdict == "not allowed"
+    other = rule_for(duty, kb, "other-state")
+    assert other.verdict == "allowed with care" and other.general and "mirror" in other.note
+
+
+def test_the_service_in_the_question_wins_over_the_one_chosen_before(answerer):
+    question = "I am IPS, can I appear on a TV debate?"
+    answer = answerer.ask(question, Asker(service="up-state"))
+    assert (answer.service.id, answer.service_stated) == ("ais", True)
+    assert answer.verdict == DEPENDS  # AIS rule 6 is uncertain: no firm verdict
+    chosen = answerer.ask("can I appear on a TV debate?", Asker(service="up-state"))
+    assert (chosen.verdict, chosen.service_stated) == ("only with permission", False)
+
+
+def test_a_service_word_naming_a_document_does_not_set_the_service(answerer):
+    answer = answerer.ask("what does the UP Police social media policy say?")
+    assert answer.service is None
+    assert answer.entry is not None and answer.entry.id == "social-media-policy"
+
+
+def test_generic_words_alone_never_get_a_verdict(answerer):
+    for question in (
+        "can I post?",
+        "can i post on facebook",
+        "photo daal du?",
+        "is this ok?",
+        "kya main share kar sakta hoon",
+        "can I tag them",
+        "upload video?",
+    ):
+        answer = answerer.ask(question)
+        assert not answer.match.confident and answer.verdict is None, question
