@@ -43,6 +43,9 @@ class MatchSettings:
     # A confident answer also needs this many of the question's words to match: one word
     # alone ("joke", "uniform") is a hint worth offering, not an answer worth trusting.
     min_evidence: int = 2
+    # ...and must explain at least this share of the question's weight: an answer that rests
+    # on one strong word while the rest of the question is about something else is a guess.
+    min_coverage: float = 0.0
     # Words the knowledge base has never seen weigh this much times its rarest word, so a
     # question about something else ("renew my passport") cannot look like a match.
     unknown_word_weight: float = 0.75
@@ -51,8 +54,11 @@ class MatchSettings:
     max_candidates: int = 3
     # The share of the score from the closest single phrasing (the rest: coverage).
     phrasing_weight: float = 0.5
-    # Long pastes are cut before matching: a question never needs more.
-    max_question_chars: int = 500
+    # Long pastes are cut before matching (keeping the end, where the question usually is).
+    max_question_chars: int = 1200
+    # In a message that tells a story before asking, how much the story's words count
+    # against the asking clauses' (whose words count fully).
+    context_weight: float = 0.8
 
 
 @dataclass(frozen=True)

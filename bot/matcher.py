@@ -30,7 +30,7 @@ from rapidfuzz.distance import OSA
 
 from bot.config import MatchSettings
 from bot.knowledge import Entry, KnowledgeBase
-from bot.text import Normaliser, stem, words
+from bot.text import Normaliser, clauses, questions, stem, words
 
 
 class Band(StrEnum):
@@ -50,6 +50,7 @@ class Candidate:
     evidence: int = 0  # how many of the question's words this entry explains
     exact: bool = False  # the question's words are exactly one of the entry's phrasings
     specific: int = 0  # how many of those name a topic (not "post", "photo", "allowed")
+    coverage: float = 0.0  # the share of the question's weight this entry's words explain
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,16 @@ class Match:
     @property
     def entry(self) -> Entry | None:
         return self.candidates[0].entry if self.confident else None
+
+
+@dataclass(frozen=True)
+class Query:
+    """A message read for matching: its tokens, how much each counts (1 in the asking
+    clauses, less in the story around them), and the tokens of the asking clauses alone."""
+
+    tokens: tuple[str, ...]
+    weights: dict[str, float]
+    asked: tuple[str, ...] = ()
 
 
 class Matcher:
@@ -128,7 +139,7 @@ class Matcher:
         self._id_rank = np.empty(len(order), np.int64)
         self._id_rank[order] = np.arange(len(order))
 
-    # -- matching --------------------------------------------------------------------------
+    # -- reading a question ----------------------------------------------------------------
 
     @staticmethod
     def _raw_tokens(text: str) -> tuple[str, ...]:
@@ -137,18 +148,61 @@ class Matcher:
 
     def _is_off_topic(self, question: str) -> bool:
         """A question about something the bot does not cover, such as installing an app."""
-        tokens = self._raw_tokens(question[: self.settings.max_question_chars])
+        tokens = self._raw_tokens(self._bounded(question))
         return any(_contains(tokens, phrase) for phrase in self._off_topic)
+
+    def _bounded(self, message: str) -> str:
+        """Long pastes are cut; the question usually comes last, so the end is kept."""
+        limit = self.settings.max_question_chars
+        if len(message) <= limit:
+            return message
+        head = limit // 4
+        return message[:head] + "\n" + message[-(limit - head) :]
 
     def normalise(self, question: str) -> tuple[str, ...]:
         """The question's tokens after bounding, normalisation and typo correction."""
-        bounded = question[: self.settings.max_question_chars]
-        tokens = dict.fromkeys(self._normaliser.tokens(bounded))  # ordered, no repeats
+        return self.read(question).tokens
+
+    def read(self, message: str) -> Query:
+        """The message as weighted tokens: the clauses that ask weigh fully; the story around
+        them counts for less, and its words the knowledge base has never seen not at all.
+
+        A clause that asks without naming anything ("any rule against it?", "am I
+        responsible?") does not make the rest story, and a condition just before a question
+        ("if I am off duty, can I ...") belongs to it."""
+        parts = [
+            (text, self._tokens(text), question)
+            for text, question in clauses(self._bounded(message))
+        ]
+        asking = [self._names_something(tokens) and question for _, tokens, question in parts]
+        for i in range(len(parts) - 1):
+            if asking[i + 1] and _is_condition(parts[i][0]):
+                asking[i] = True
+        weights: dict[str, float] = {}
+        asked: list[str] = []
+        for (_, tokens, _), asks in zip(parts, asking, strict=True):
+            context = any(asking) and not asks
+            for token in tokens:
+                if context and token not in self._idf:
+                    continue
+                share = self.settings.context_weight if context else 1.0
+                weights[token] = max(weights.get(token, 0.0), share)
+                if not context:
+                    asked.append(token)
+        return Query(tuple(weights), weights, tuple(dict.fromkeys(asked)))
+
+    def _names_something(self, tokens: Sequence[str]) -> bool:
+        return any(t not in self._generic for t in tokens)
+
+    def _tokens(self, text: str) -> tuple[str, ...]:
+        tokens = dict.fromkeys(self._normaliser.tokens(text))  # ordered, no repeats
         return tuple(dict.fromkeys(self._correct(t) for t in tokens))
+
+    # -- matching --------------------------------------------------------------------------
 
     def rank(self, question: str, limit: int = 10) -> list[Candidate]:
         """Entries by descending score (ties by id, so results never depend on dict order)."""
-        return self._rank(self.normalise(question), limit)
+        return self._rank(self.read(question), limit)
 
     def offer(self, question: str, limit: int) -> list[Candidate]:
         """Entries worth offering for a question typed in inline mode, best first: those above
@@ -160,28 +214,48 @@ class Matcher:
     def is_vague(self, question: str) -> bool:
         """Asks whether something is allowed without saying what: "can I post?", "photo daal
         du?", "is this allowed?". No verdict can be true for every such question."""
-        bounded = question[: self.settings.max_question_chars]
+        bounded = self._bounded(question)
         every = self._normaliser.tokens(bounded, keep_filler=True)
         return any(t in self._generic for t in every) and all(
-            t in self._generic for t in self.normalise(bounded)
+            t in self._generic for t in self.read(bounded).tokens
         )
 
     def match(self, question: str) -> Match:
-        tokens = self.normalise(question)
+        query = self.read(question)
+        normalised = " ".join(query.tokens)
         if self.is_vague(question):
-            return Match(question, " ".join(tokens), Band.VAGUE, 0.0, ())
-        ranked = self._rank(tokens, max(self.settings.max_candidates, 2))
+            return Match(question, normalised, Band.VAGUE, 0.0, ())
+        ranked = self._rank(query, max(self.settings.max_candidates, 2))
         band = self._band(ranked)
         if band is Band.ANSWER and self._is_off_topic(question):
             band = Band.SUGGEST
         shown = [] if band is Band.NONE else ranked[: self.settings.max_candidates]
         return Match(
             question=question,
-            normalised=" ".join(tokens),
+            normalised=normalised,
             band=band,
             score=ranked[0].score if ranked else 0.0,
             candidates=tuple(c for c in shown if c.score >= self.settings.suggest_score),
         )
+
+    def match_each(self, message: str, limit: int = 3) -> list[Match]:
+        """Every question a message asks, answered on its own when it asks several about
+        different things ("reels in uniform? and gifts from a shop?"); otherwise the one match.
+        A question of several that is not confident is still returned, so none is dropped."""
+        asked = questions(message)
+        if len(asked) < 2:
+            return [self.match(message)]
+        matches = [self.match(q) for q in asked[:limit]]
+        confident = {m.entry.id for m in matches if m.entry is not None}
+        if len(confident) < 2:
+            return [self.match(message)]
+        seen: set[str] = set()
+        distinct = []
+        for match in matches:
+            if match.entry is None or match.entry.id not in seen:
+                distinct.append(match)
+                seen.add(match.entry.id if match.entry else "")
+        return distinct
 
     def _band(self, ranked: Sequence[Candidate]) -> Band:
         s = self.settings
@@ -192,15 +266,19 @@ class Matcher:
         clear = best - runner_up >= s.margin or best >= s.sure_score
         # One word is enough only when it is the whole of one of the entry's phrasings
         # (a keyword such as "trolls"), not a word borrowed from a longer question ("joke").
-        enough = ranked[0].evidence >= s.min_evidence or ranked[0].exact
-        if best >= s.confident_score and clear and enough and ranked[0].specific:
+        top = ranked[0]
+        enough = top.evidence >= s.min_evidence or top.exact
+        explains = top.coverage >= s.min_coverage  # the answer explains the question, not one word
+        if best >= s.confident_score and clear and enough and explains and top.specific:
             return Band.ANSWER
         return Band.SUGGEST
 
-    def _rank(self, tokens: Sequence[str], limit: int) -> list[Candidate]:
-        weights = {t: self._idf.get(t, self._unknown_weight) for t in tokens}
+    def _rank(self, query: Query, limit: int) -> list[Candidate]:
+        weights = {
+            t: self._idf.get(t, self._unknown_weight) * share for t, share in query.weights.items()
+        }
         total = sum(weights.values())
-        known = [t for t in tokens if t in self._entry_postings]
+        known = [t for t in query.tokens if t in self._entry_postings]
         if total <= 0 or not known or not len(self._offsets):
             return []
         entries = len(self._offsets)
@@ -240,6 +318,7 @@ class Matcher:
                 int(matched[i]),
                 bool(cosine[i] > 0.999),
                 int(specific[i]),
+                round(float(covered[i]) / total, 4),
             )
             for i in order
         ]
@@ -258,6 +337,17 @@ class Matcher:
         candidates = self._by_initial.get(token[0], ())
         best = process.extractOne(token, candidates, scorer=OSA.distance, score_cutoff=allowed)
         return best[0] if best else token
+
+
+_CONDITIONS = frozenset(
+    ["if", "when", "while", "unless", "agar", "jab", "yadi", "अगर", "जब", "यदि"]
+)
+
+
+def _is_condition(clause: str) -> bool:
+    """ "if I am off duty", "agar main chhutti par hoon": a condition of the question after it."""
+    first = words(clause)[:1]
+    return bool(first) and first[0] in _CONDITIONS
 
 
 def _contains(tokens: Sequence[str], phrase: Sequence[str]) -> bool:

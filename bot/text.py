@@ -1,13 +1,15 @@
 """Normalising what officers type into comparable tokens.
 
-Officers write in English, Hinglish and chat shorthand, with typos and emoji. Everything the
-matcher compares goes through the same pipeline, so a phrasing in the knowledge base and a
-question typed in a chat meet in the same form:
+Officers write in English, Hinglish and Hindi in Devanagari, with typos, shorthand and emoji.
+Everything the matcher compares goes through the same pipeline, so a phrasing in the knowledge
+base and a question typed in a chat meet in the same form:
 
-    fold (Unicode, case, punctuation, repeated letters) -> words -> synonyms (phrases first)
-    -> drop filler words -> light stemming
+    fold (Unicode, case, punctuation, repeated letters, Devanagari spelling variants)
+    -> words -> synonyms (phrases first; a base-form synonym also matches inflections)
+    -> stem -> drop filler words
 
-Pure functions and one small class; no I/O and no Telegram.
+So "laptops" meets the synonym "laptop" and "गाड़ियों" meets "गाड़ी", while "posted as SDM"
+keeps its own sense. Pure functions and one small class; no I/O and no Telegram.
 """
 
 from __future__ import annotations
@@ -25,6 +27,26 @@ _SEPARATORS = re.compile(r"[^\w\u0900-\u0dff]+|_+", re.UNICODE)
 # "plzzzz", "sooooo": three or more of the same letter become two.
 _REPEATS = re.compile(r"(\w)\1{2,}", re.UNICODE)
 
+# Devanagari as people really type it: the nukta is often left out (ज़/ज, फ़/फ, ड़/ड),
+# chandrabindu and anusvara are used interchangeably, long and short i/u are mixed up, and a
+# nasal consonant with a virama is also written as an anusvara (हिन्दी/हिंदी). All are
+# folded to one spelling, on both sides of a match.
+_DEVANAGARI = str.maketrans(
+    {
+        "\u093c": None,  # nukta
+        "\u0901": "\u0902",  # chandrabindu -> anusvara
+        "\u0940": "\u093f",  # vowel sign ii -> i
+        "\u0942": "\u0941",  # vowel sign uu -> u
+        "\u0908": "\u0907",  # letter ii -> i
+        "\u090a": "\u0909",  # letter uu -> u
+        "\u0949": "\u094b",  # candra o (ॉ, as in फ़ॉलो) -> o
+        "\u0911": "\u0913",  # candra O (ऑ) -> O
+        "\u0964": " ",  # danda ends a sentence
+        "\u0965": " ",
+    }
+)
+_NASAL_VIRAMA = re.compile("[\u0919\u091e\u0923\u0928\u092e]\u094d(?=[\u0915-\u0939])")
+
 
 def fold(text: str) -> str:
     """Reduce text to lowercase words separated by single spaces.
@@ -34,6 +56,8 @@ def fold(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).casefold()
     text = text.replace("'", "").replace("\u2019", "")
+    if any("\u0900" <= ch <= "\u097f" for ch in text):
+        text = _NASAL_VIRAMA.sub("\u0902", text.translate(_DEVANAGARI))
     text = _SEPARATORS.sub(" ", text)
     text = _REPEATS.sub(r"\1\1", text)
     return " ".join(text.split())
@@ -41,12 +65,15 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Strip common English inflections so "reels", "posting" and "posted" meet "reel" and "post".
+    """Strip common inflections so "reels", "posting" and "posted" meet "reel" and "post",
+    and "गाड़ियों", "गाड़ी" meet each other.
 
     Deliberately lighter than Porter/Snowball: those conflate "officer" with "office" and
-    "policy" with "police", which this domain must tell apart. Short words, words in the
-    keep-list and non-ASCII words (Hindi in Devanagari, emoji) are left alone.
+    "policy" with "police", which this domain must tell apart. Short words and words in the
+    keep-list are left alone; Devanagari words get a light Hindi suffix stripper.
     """
+    if _is_devanagari(word):
+        return _stem_hindi(word)
     if len(word) < 4 or word in _KEEP or not (word.isascii() and word.isalpha()):
         return word
     for suffix, replacement in _SUFFIXES:
@@ -77,6 +104,30 @@ _SUFFIXES: tuple[tuple[str, str], ...] = (
     ("s", ""),
 )
 
+# Hindi plural, oblique and gender endings, longest first, as they look after folding (long
+# vowels folded to short): गाड़ियों -> गाड, तबादले -> तबादल, फोटो stays whole.
+_HINDI_SUFFIXES = tuple(
+    sorted(
+        (
+            "ियों", "ियां", "िया", "ाओं", "ाएं", "ाओ", "ाए", "ों", "ें", "ां", "िं",
+            "े", "ि", "ा", "ु",
+        ),
+        key=len,
+        reverse=True,
+    )
+)  # fmt: skip
+
+
+def _is_devanagari(word: str) -> bool:
+    return bool(word) and "\u0900" <= word[0] <= "\u097f"
+
+
+def _stem_hindi(word: str) -> str:
+    for suffix in _HINDI_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            return word[: -len(suffix)]
+    return word
+
 
 def words(text: str) -> list[str]:
     """The folded words of a text, in order."""
@@ -86,37 +137,146 @@ def words(text: str) -> list[str]:
 class Normaliser:
     """Applies the knowledge base's synonyms and filler words, then stems.
 
-    Built once per knowledge base: synonym phrases are indexed by their first word so that
-    a question is rewritten in one left-to-right pass, longest phrase first.
+    A synonym written in its base form ("laptop", "gaadi") also matches its inflections
+    ("laptops"); one written inflected ("posted as", "new posting") matches only as written,
+    which is how a phrase picks the sense of a word from its neighbours ("posted as SDM" is a
+    transfer, "post a reel" is not). Built once per knowledge base, phrases indexed by first
+    word so a question is rewritten in one left-to-right pass, longest phrase first.
     """
 
     def __init__(self, synonyms: Mapping[str, str], ignore: Iterable[str] = ()) -> None:
-        self._phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        self._raw: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        self._stemmed: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
         for variant, canonical in synonyms.items():
-            variant_words = tuple(words(variant))
-            if not variant_words:
+            raw = tuple(words(variant))
+            if not raw:
                 continue
-            target = tuple(words(canonical))
-            self._phrases.setdefault(variant_words[0], []).append((variant_words, target))
-        for options in self._phrases.values():
-            options.sort(key=lambda option: -len(option[0]))
-        self._ignore = frozenset(w for item in ignore for w in words(item))
+            target = stems(canonical)
+            self._raw.setdefault(raw[0], []).append((raw, target))
+            stemmed = tuple(stem(w) for w in raw)
+            if stemmed == raw:  # written in its base form: inflections match too
+                self._stemmed.setdefault(stemmed[0], []).append((stemmed, target))
+        for index in (self._raw, self._stemmed):
+            for options in index.values():
+                options.sort(key=lambda option: -len(option[0]))
+        self._ignore = frozenset(s for item in ignore for s in stems(item))
 
     def tokens(self, text: str, *, keep_filler: bool = False) -> tuple[str, ...]:
         """The comparable tokens of a question or phrasing (filler words dropped unless kept)."""
-        rewritten = self._apply_synonyms(words(text))
-        return tuple(stem(w) for w in rewritten if keep_filler or w not in self._ignore)
+        rewritten = self._apply_synonyms(tuple(words(text)))
+        return tuple(t for t in rewritten if keep_filler or t not in self._ignore)
 
-    def _apply_synonyms(self, source: list[str]) -> list[str]:
+    def is_filler(self, token: str) -> bool:
+        return token in self._ignore
+
+    def _apply_synonyms(self, raw: tuple[str, ...]) -> list[str]:
+        stemmed = tuple(stem(w) for w in raw)
         result: list[str] = []
         i = 0
-        while i < len(source):
-            for variant, target in self._phrases.get(source[i], ()):
-                if tuple(source[i : i + len(variant)]) == variant:
-                    result.extend(target)
-                    i += len(variant)
-                    break
-            else:
-                result.append(source[i])
+        while i < len(raw):
+            found = _longest(self._raw.get(raw[i], ()), raw, i) or _longest(
+                self._stemmed.get(stemmed[i], ()), stemmed, i
+            )
+            if found is None:
+                result.append(stemmed[i])
                 i += 1
+            else:
+                size, target = found
+                result.extend(target)
+                i += size
         return result
+
+
+def _longest(
+    options: Iterable[tuple[tuple[str, ...], tuple[str, ...]]], seq: tuple[str, ...], i: int
+) -> tuple[int, tuple[str, ...]] | None:
+    for variant, target in options:  # longest first
+        if seq[i : i + len(variant)] == variant:
+            return len(variant), target
+    return None
+
+
+def stems(text: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in words(text))
+
+
+# --- finding the question in a message ------------------------------------------------------
+
+# Officers often write the story first and the question last ("Sir, I am SHO of ..., yesterday
+# ..., so can I ...?"). A message is cut into clauses; the ones that ask are the question, the
+# others are context that may name the topic ("... with the jeep. Can I post it?").
+_SENTENCE_END = re.compile(r"(?<=[?!])|[.।\n;]+")
+_CLAUSE_END = re.compile(r"[,:]+")
+# Words that open an English question, when they come first in a clause (after a greeting).
+_OPENERS = frozenset(
+    [
+        "can",
+        "could",
+        "may",
+        "might",
+        "should",
+        "shall",
+        "would",
+        "will",
+        "is",
+        "are",
+        "am",
+        "do",
+        "does",
+        "did",
+        "how",
+        "what",
+        "whether",
+        "which",
+        "when",
+        "why",
+        "who",
+        "where",
+        "any",
+    ]
+)
+# Words that make a clause a question wherever they stand (Hinglish and Hindi put the verb last).
+_CUES = frozenset(
+    fold(
+        "allowed permitted permissible okay ok kya kyaa sakta sakte sakti skta skte sakti "
+        "chahiye theek thik sahi kaise kaisa clarify क्या सकता सकते सकती चाहिए ठीक सही कैसे"
+    ).split()
+)
+_LEAD_IN = frozenset(
+    fold("sir madam maam mam ji please pls so and but then now also plus aur toh to").split()
+)
+# Where a second question starts inside one sentence: "... uniform and can I take gifts ..."
+_JOINS = re.compile(
+    r"\b(?:and|also|plus|aur|or)\s+(?=(?:can|may|should|is|kya|क्या)\b)|\s(?=और\s+क्या\s)",
+    re.IGNORECASE,
+)
+
+
+def is_question(clause: str) -> bool:
+    """Whether a clause asks: a question mark, an opening question word, or a cue word."""
+    if clause.rstrip().endswith("?"):
+        return True
+    folded = words(clause)
+    head = next((w for w in folded if w not in _LEAD_IN), "")
+    return head in _OPENERS or any(w in _CUES for w in folded)
+
+
+def clauses(message: str) -> list[tuple[str, bool]]:
+    """The message's clauses, in order, each with whether it asks something."""
+    found: list[tuple[str, bool]] = []
+    for sentence in _SENTENCE_END.split(message):
+        for clause in _CLAUSE_END.split(sentence):
+            if fold(clause):
+                found.append((clause.strip(), is_question(clause)))
+    return found
+
+
+def questions(message: str) -> list[str]:
+    """The separate questions a message asks, in order: its asking sentences, also cut where
+    "and can I", "aur kya" start a new one. A message that asks nothing is one question."""
+    asked = []
+    for sentence in _SENTENCE_END.split(message):
+        for piece in _JOINS.split(sentence):
+            if fold(piece) and any(q for _, q in clauses(piece)):
+                asked.append(piece.strip())
+    return asked or [message]

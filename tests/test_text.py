@@ -19,7 +19,7 @@ from bot.text import Normaliser, fold, stem
         ("\uff26\uff55\uff4c\uff4c width", "full width"),  # full-width letters
         ("reel_in-uniform", "reel in uniform"),
         ("👮‍♂️ uniform 🚓", "uniform"),
-        ("वर्दी में रील?", "वर्दी में रील"),
+        ("वर्दी में रील?", "वर्दि में रिल"),  # long and short vowels folded alike
         ("", ""),
     ],
 )
@@ -46,6 +46,38 @@ def test_fold(typed, folded):
 )
 def test_stem_joins_inflections(word, stemmed):
     assert stem(word) == stemmed
+
+
+@pytest.mark.parametrize(
+    ("typed", "same_as"),
+    [
+        ("गाड़ी", "गाडी"),  # nukta left out
+        ("फ़ोटो", "फोटो"),
+        ("हिन्दी", "हिंदी"),  # nasal consonant with virama, or anusvara
+        ("पहुँच", "पहुंच"),  # chandrabindu or anusvara
+        ("पुलीस", "पुलिस"),  # long or short vowel
+        ("फ़ॉलो", "फोलो"),
+    ],
+)
+def test_devanagari_spelling_variants_fold_alike(typed, same_as):
+    assert fold(typed) == fold(same_as)
+
+
+@pytest.mark.parametrize(
+    ("inflected", "base"),
+    [("गाड़ियों", "गाड़ी"), ("तबादले", "तबादला"), ("शिकायतें", "शिकायत"), ("वर्दियों", "वर्दी")],
+)
+def test_hindi_plural_and_oblique_endings_meet_the_base_word(inflected, base):
+    assert stem(fold(inflected)) == stem(fold(base))
+
+
+def test_a_synonym_in_its_base_form_also_matches_inflections_but_a_phrase_keeps_its_sense():
+    normaliser = Normaliser(
+        {"laptop": "computer", "posted as": "appointment", "gaadi": "vehicle"}, ignore=["a"]
+    )
+    assert normaliser.tokens("laptops") == normaliser.tokens("computer")
+    assert normaliser.tokens("posted as SDM") == ("appointment", "sdm")
+    assert normaliser.tokens("post as a guest") == ("post", "as", "guest")
 
 
 def test_stem_keeps_office_officer_and_police_policy_apart():
