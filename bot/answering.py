@@ -46,13 +46,30 @@ class Answerer:
         self.detector = ServiceDetector(kb)
 
     def ask(self, question: str, asker: Asker | None = None) -> Answer:
-        named, rest = self.detector.strip(question)
+        """The answer to a message, as one question."""
+        return self._answers(question, asker, each=False)[0]
+
+    def ask_all(self, message: str, asker: Asker | None = None) -> tuple[Answer, ...]:
+        """One answer per question when a message asks several about different things
+        (up to three, in the order asked), else the one answer."""
+        return self._answers(message, asker, each=True)
+
+    def _answers(self, message: str, asker: Asker | None, *, each: bool) -> tuple[Answer, ...]:
+        named, rest = self.detector.strip(message)
         service = named or self.kb.service(asker.service if asker else None)
-        match = self.matcher.match(rest if named else question)
-        ruling = (
-            rule_for(match.entry, self.kb, service.id if service else None) if match.entry else None
+        service_id = service.id if service else None
+        text = rest if named else message
+        matches = self.matcher.match_each(text) if each else [self.matcher.match(text)]
+        return tuple(
+            Answer(
+                match.question if len(matches) > 1 else message,
+                match,
+                rule_for(match.entry, self.kb, service_id) if match.entry else None,
+                service,
+                named is not None,
+            )
+            for match in matches
         )
-        return Answer(question, match, ruling, service, named is not None)
 
     def rule(self, entry: Entry, service_id: str | None) -> Ruling:
         """The ruling on an entry opened directly (a button, a deep link) for a service."""

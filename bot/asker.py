@@ -8,6 +8,8 @@ entries that cite the UP Police policy.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -65,12 +67,23 @@ class ServiceDetector:
         return best
 
     def strip(self, question: str) -> tuple[Service | None, str]:
-        """The service named in the question, and the question without the words naming it."""
+        """The service named in the question, and the question without the words naming it
+        (its punctuation kept, since it tells where the question is in a long message)."""
         mention = self.find(question)
         if mention is None:
             return None, question
-        folded = words(question)
-        return mention.service, " ".join(folded[: mention.start] + folded[mention.end :])
+        named = words(question)[mention.start : mention.end]
+        pattern = r"(?<!\w)" + r"\W+".join(map(re.escape, named)) + r"(?!\w)"
+        for text in (question, fold_case(question)):  # as typed, else with letters folded
+            stripped, found = re.subn(pattern, " ", text, count=1, flags=re.IGNORECASE)
+            if found:
+                return mention.service, stripped
+        return mention.service, question
+
+
+def fold_case(text: str) -> str:
+    """The text as typed but with the same letters fold() compares (NFKC, case folded)."""
+    return unicodedata.normalize("NFKC", text).casefold()
 
 
 def _starts(haystack: Sequence[str], needle: Sequence[str]) -> list[int]:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.answering import Answerer
+from bot.answering import Answer, Answerer
 from bot.asker import Asker
 from bot.config import ConfigError, Settings
 from bot.evaluation import EvalFileError, evaluate, load_cases, report_json, report_text
@@ -117,22 +117,38 @@ def _run(args: argparse.Namespace) -> int:
 
 def _ask(args: argparse.Namespace) -> int:
     answerer = _answerer(args)
-    answer = answerer.ask(" ".join(args.question), _asker(args, answerer))
+    replies = answerer.ask_all(" ".join(args.question), _asker(args, answerer))
     if args.json:
-        match = answer.match
-        result = {
-            "answer": answer.entry.id if answer.entry else None,
-            "confident": match.confident,
-            "band": match.band.value,
-            "score": match.score,
-            "verdict": answer.verdict,
-            "service": answer.service.id if answer.service else None,
-            "candidates": [{"id": c.entry.id, "score": c.score} for c in match.candidates],
-        }
+        result = _answer_json(replies[0])
+        result["answers"] = [{"question": a.question, **_answer_json(a)} for a in replies]
         print(json.dumps(result, ensure_ascii=False))
     else:
-        print(render_answer_text(answer, answerer.kb))
+        print(_answers_text(replies, answerer))
     return 0
+
+
+def _answer_json(answer: Answer) -> dict[str, object]:
+    match = answer.match
+    return {
+        "answer": answer.entry.id if answer.entry else None,
+        "confident": match.confident,
+        "band": match.band.value,
+        "score": match.score,
+        "verdict": answer.verdict,
+        "service": answer.service.id if answer.service else None,
+        "candidates": [{"id": c.entry.id, "score": c.score} for c in match.candidates],
+    }
+
+
+def _answers_text(replies: Sequence[Answer], answerer: Answerer) -> str:
+    """One answer, or one per question (numbered) when the message asked several things."""
+    if len(replies) == 1:
+        return render_answer_text(replies[0], answerer.kb)
+    return "\n\n".join(
+        f"[{number}/{len(replies)}] \u201c{a.question.strip()}\u201d\n"
+        + render_answer_text(a, answerer.kb)
+        for number, a in enumerate(replies, 1)
+    )
 
 
 def _chat(args: argparse.Namespace) -> int:
@@ -148,7 +164,7 @@ def _chat(args: argparse.Namespace) -> int:
         if question.strip().lower() in {"quit", "exit"}:
             return 0
         if question.strip():
-            print(render_answer_text(answerer.ask(question, asker), answerer.kb), end="\n\n")
+            print(_answers_text(answerer.ask_all(question, asker), answerer), end="\n\n")
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -13,6 +13,8 @@ An evaluation file:
         expect: [uniform-profile-picture]   # ids that answer it; [] for out of scope
         accept: [allowed with care]     # optional: headlines an expert accepts ("none": no verdict)
         mislead: [allowed, not allowed] # optional: headlines that would mislead
+      - q: "can I post reels in uniform? and can I take gifts from a shop?"
+        expect_each: [[uniform-and-insignia], [gifts-and-sponsorships]]  # one per question
 
 An answer counts as right when its id, or the id it was split from (`split_from`), is
 expected, so evaluation sets written before a split keep measuring the same thing. A set
@@ -23,7 +25,7 @@ count.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,7 @@ class Case:
     accept: tuple[str, ...] = ()
     mislead: tuple[str, ...] = ()
     exact: bool = False  # only the listed ids count (no credit through `split_from`)
+    expect_each: tuple[tuple[str, ...], ...] = ()  # a message asking several things
 
 
 @dataclass(frozen=True)
@@ -64,10 +67,18 @@ class Outcome:
     verdict: str | None  # the headline verdict given to this asker
     accept: list[str]
     mislead: list[str]
+    expect_each: list[list[str]] = field(default_factory=list)
+    answers: list[str | None] = field(default_factory=list)  # one per question, when several
 
     @property
     def in_scope(self) -> bool:
         return bool(self.expect)
+
+    @property
+    def all_answered(self) -> bool:
+        """Every question of a several-question message got a confident, right answer."""
+        given = set(self.answers)
+        return all(given & set(ids) for ids in self.expect_each)
 
     @property
     def correct(self) -> bool:
@@ -106,6 +117,11 @@ class Summary:
     verdict_cases: int = 0
     acceptable_headlines: float | None = None
     misleading_headlines: float | None = None
+    several_questions: int = 0
+    all_answered: float | None = None
+    # confident and correct within groups the issue tracker watches: (questions, share)
+    devanagari: tuple[int, float] = (0, 0.0)
+    long_messages: tuple[int, float] = (0, 0.0)
 
 
 def load_cases(path: Path) -> list[Case]:
@@ -128,6 +144,11 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def _case(path: Path, number: int, case: Any) -> Case:
     if not (isinstance(case, dict) and isinstance(case.get("q"), str)):
         raise EvalFileError(f"{path}: case {number} needs 'q' (text) and 'expect' (ids)")
+    each = case.get("expect_each") or []
+    if not isinstance(each, list) or not all(
+        isinstance(ids, list) and all(isinstance(i, str) for i in ids) for ids in each
+    ):
+        raise EvalFileError(f"{path}: case {number}: 'expect_each' must be a list of id lists")
     lists: dict[str, tuple[str, ...]] = {}
     for key in ("expect", "accept", "mislead"):
         value = case.get(key) or []
@@ -142,7 +163,15 @@ def _case(path: Path, number: int, case: Any) -> Case:
     service = case.get("service")
     if service is not None and not isinstance(service, str):
         raise EvalFileError(f"{path}: case {number}: 'service' must be a service id")
-    return Case(case["q"], lists["expect"], service, lists["accept"], lists["mislead"])
+    expect = lists["expect"] or tuple(dict.fromkeys(i for ids in each for i in ids))
+    return Case(
+        case["q"],
+        expect,
+        service,
+        lists["accept"],
+        lists["mislead"],
+        expect_each=tuple(tuple(ids) for ids in each),
+    )
 
 
 def evaluate(answerer: Answerer, cases: Sequence[Case]) -> list[Outcome]:
@@ -152,8 +181,10 @@ def evaluate(answerer: Answerer, cases: Sequence[Case]) -> list[Outcome]:
         raise EvalFileError(f"unknown service {sorted(unknown)[0]!r}; one of: {known}")
     outcomes = []
     for case in cases:
-        answer = answerer.ask(case.q, Asker(service=case.service))
+        asker = Asker(service=case.service)
+        answer = answerer.ask(case.q, asker)
         entry = answer.entry
+        several = answerer.ask_all(case.q, asker) if case.expect_each else ()
         outcomes.append(
             Outcome(
                 q=case.q,
@@ -167,6 +198,8 @@ def evaluate(answerer: Answerer, cases: Sequence[Case]) -> list[Outcome]:
                 verdict=answer.verdict,
                 accept=list(case.accept),
                 mislead=list(case.mislead),
+                expect_each=[list(ids) for ids in case.expect_each],
+                answers=[a.entry.id if a.entry else None for a in several],
             )
         )
     return outcomes
@@ -176,6 +209,7 @@ def summarise(outcomes: Sequence[Outcome]) -> Summary:
     inside = [o for o in outcomes if o.in_scope]
     outside = [o for o in outcomes if not o.in_scope]
     judged = [o for o in outcomes if o.accept or o.mislead]
+    several = [o for o in outcomes if o.expect_each]
     return Summary(
         in_scope=len(inside),
         out_of_scope=len(outside),
@@ -186,7 +220,27 @@ def summarise(outcomes: Sequence[Outcome]) -> Summary:
         verdict_cases=len(judged),
         acceptable_headlines=_share(o.acceptable for o in judged) if judged else None,
         misleading_headlines=_share(o.misleading for o in judged) if judged else None,
+        several_questions=len(several),
+        all_answered=_share(o.all_answered for o in several) if several else None,
+        devanagari=_group(inside, is_devanagari),
+        long_messages=_group(inside, is_long),
     )
+
+
+LONG_MESSAGE_WORDS = 12
+
+
+def is_devanagari(question: str) -> bool:
+    return any("\u0900" <= ch <= "\u097f" for ch in question)
+
+
+def is_long(question: str) -> bool:
+    return len(question.split()) >= LONG_MESSAGE_WORDS
+
+
+def _group(outcomes: Sequence[Outcome], member: Any) -> tuple[int, float]:
+    chosen = [o for o in outcomes if member(o.q)]
+    return len(chosen), _share(o.correct for o in chosen)
 
 
 def _share(flags: Any) -> float:
@@ -208,10 +262,21 @@ def report_text(outcomes: Sequence[Outcome]) -> str:
         f"out of scope:  {s.out_of_scope} questions",
         f"  no confident answer:    {s.out_of_scope_declined:6.1%}",
     ]
+    for label, (count, share) in (
+        ("in Devanagari", s.devanagari),
+        (f"of {LONG_MESSAGE_WORDS}+ words", s.long_messages),
+    ):
+        if count and count < s.in_scope:
+            lines.append(f"  {label + ':':22} {share:6.1%} confident and correct ({count})")
     if s.verdict_cases:
         lines += [
             f"verdicts:      {s.verdict_cases} questions",
             f"  acceptable headline:    {s.acceptable_headlines or 0:6.1%}",
             f"  misleading headline:    {s.misleading_headlines or 0:6.1%}",
+        ]
+    if s.several_questions:
+        lines += [
+            f"several questions in one message: {s.several_questions}",
+            f"  every question answered: {s.all_answered or 0:6.1%}",
         ]
     return "\n".join(lines)

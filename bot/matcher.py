@@ -18,15 +18,20 @@ my passport" cannot look like a confident match just because "my" and "I" are co
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+
+if TYPE_CHECKING:
+    from spellchecker.spellchecker import WordFrequency
 
 from bot.config import MatchSettings
 from bot.knowledge import Entry, KnowledgeBase
@@ -111,8 +116,9 @@ class Matcher:
     # -- building --------------------------------------------------------------------------
 
     def _entry_phrasings(self, entry: Entry) -> list[frozenset[str]]:
-        """Questions, title and keywords; and sources, so "rule 9" or "POCSO" finds its entry."""
-        texts = (*entry.questions, entry.title, *entry.keywords, *entry.sources)
+        """Questions, title and keywords; and its sources, so "rule 9" or "POCSO" finds its
+        entry (without the words saying whom a source binds, which every entry shares)."""
+        texts = (*entry.questions, entry.title, *entry.keywords, *map(unbound, entry.sources))
         return [frozenset(self._normaliser.tokens(text)) for text in texts]
 
     def _build_arrays(self, token_sets: Sequence[Sequence[frozenset[str]]]) -> None:
@@ -239,23 +245,23 @@ class Matcher:
         )
 
     def match_each(self, message: str, limit: int = 3) -> list[Match]:
-        """Every question a message asks, answered on its own when it asks several about
+        """Every question a message asks, each matched on its own, when it asks several about
         different things ("reels in uniform? and gifts from a shop?"); otherwise the one match.
-        A question of several that is not confident is still returned, so none is dropped."""
+        A question of several that is not confident is kept too (it gets "did you mean" or "I
+        don't know"), so none is dropped; a follow-up naming nothing ("is it allowed?") is
+        part of the question before it."""
         asked = questions(message)
         if len(asked) < 2:
             return [self.match(message)]
-        matches = [self.match(q) for q in asked[:limit]]
-        confident = {m.entry.id for m in matches if m.entry is not None}
-        if len(confident) < 2:
+        parts = [m for m in (self.match(q) for q in asked) if m.band is not Band.VAGUE]
+        topics = {_topic(m) for m in parts}
+        if len(parts) < 2 or len(topics) < 2:
             return [self.match(message)]
-        seen: set[str] = set()
-        distinct = []
-        for match in matches:
-            if match.entry is None or match.entry.id not in seen:
-                distinct.append(match)
-                seen.add(match.entry.id if match.entry else "")
-        return distinct
+        distinct: list[Match] = []
+        for part in parts:
+            if _topic(part) is None or _topic(part) not in {_topic(d) for d in distinct}:
+                distinct.append(part)
+        return distinct[:limit]
 
     def _band(self, ranked: Sequence[Candidate]) -> Band:
         s = self.settings
@@ -263,7 +269,15 @@ class Matcher:
             return Band.NONE
         best = ranked[0].score
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        clear = best - runner_up >= s.margin or best >= s.sure_score
+        # Two related entries with the same verdict close together: answer the better one (the
+        # other is among its related buttons) rather than ask the officer to choose between
+        # near-twins. With different verdicts, a near-tie stays a question.
+        twins = (
+            len(ranked) > 1
+            and _related(ranked[0].entry, ranked[1].entry)
+            and ranked[0].entry.verdict == ranked[1].entry.verdict
+        )
+        clear = best - runner_up >= s.margin or best >= s.sure_score or twins
         # One word is enough only when it is the whole of one of the entry's phrasings
         # (a keyword such as "trolls"), not a word borrowed from a longer question ("joke").
         top = ranked[0]
@@ -274,8 +288,14 @@ class Matcher:
         return Band.SUGGEST
 
     def _rank(self, query: Query, limit: int) -> list[Candidate]:
+        # Words the knowledge base never saw keep a question about something else from
+        # looking like a match; but each further one counts less, so the details of a long
+        # message ("widow", "tehsil", "Scorpio") cannot drown the words that name its topic.
+        unknown = [t for t in query.weights if t not in self._idf]
+        damping = 1 / math.sqrt(len(unknown)) if unknown else 1.0
         weights = {
-            t: self._idf.get(t, self._unknown_weight) * share for t, share in query.weights.items()
+            t: self._idf.get(t, self._unknown_weight * damping) * share
+            for t, share in query.weights.items()
         }
         total = sum(weights.values())
         known = [t for t in query.tokens if t in self._entry_postings]
@@ -326,17 +346,46 @@ class Matcher:
     def _correct_uncached(self, token: str) -> str:
         """Map a word the knowledge base does not know to the closest one it does, if close.
 
-        One edit (a swap of two letters counts as one) is allowed in words of 5 to 8 letters
-        and two in longer ones, and the first letter must agree: people rarely mistype it,
-        and without that rule "pension" would become "tension" and "passport" "password".
-        Shorter words and numbers are never corrected (too many accidental neighbours).
+        A plural the knowledge base knows in the singular is that word ("dms" -> "dm"). One
+        edit (a swap of two letters counts as one) is allowed in words of 5 to 8 letters and
+        two in longer ones, and the first letter must agree: people rarely mistype it, and
+        without that rule "pension" would become "tension". A real English word is never
+        "corrected" into another ("contract" is not a typo of "contact"); shorter words and
+        numbers never are. Devanagari words of 4 letters or more get one edit, for the matras
+        people skip.
         """
-        if token in self._idf or len(token) < 5 or not token.isalpha():
+        if token in self._idf:
             return token
-        allowed = 1 if len(token) < 9 else 2
+        if token.endswith("s") and token[:-1] in self._idf:
+            return token[:-1]
+        devanagari = all("\u0900" <= ch <= "\u097f" for ch in token)
+        if devanagari:
+            allowed = 1 if len(token) >= 4 else 0
+        elif len(token) < 5 or not token.isalpha() or is_english_word(token):
+            allowed = 0
+        else:
+            allowed = 1 if len(token) < 9 else 2
+        if not allowed:
+            return token
         candidates = self._by_initial.get(token[0], ())
         best = process.extractOne(token, candidates, scorer=OSA.distance, score_cutoff=allowed)
         return best[0] if best else token
+
+
+@lru_cache(maxsize=1)
+def _english_frequencies() -> WordFrequency:
+    """pyspellchecker's English word frequencies, loaded the first time a word needs them."""
+    from spellchecker import SpellChecker  # ~90 ms; many questions never need it
+
+    return SpellChecker(language="en", distance=1).word_frequency
+
+
+def is_english_word(word: str) -> bool:
+    """A word common enough in English text to be meant, not a typo (frequency >= 100)."""
+    return _english_frequencies()[word] >= ENGLISH_WORD_FREQUENCY
+
+
+ENGLISH_WORD_FREQUENCY = 100  # "contract", "heard" and "thana" pass; "oficial" does not
 
 
 _CONDITIONS = frozenset(
@@ -348,6 +397,29 @@ def _is_condition(clause: str) -> bool:
     """ "if I am off duty", "agar main chhutti par hoon": a condition of the question after it."""
     first = words(clause)[:1]
     return bool(first) and first[0] in _CONDITIONS
+
+
+_BINDS = re.compile(r"^[^:]{0,60}:\s")
+
+
+def unbound(source: str) -> str:
+    """ "For central staff: CCS (Conduct) Rules 1964, rule 13 (gifts)" -> "CCS (Conduct) Rules
+    1964, rule 13 (gifts)": the source without the words saying whom it binds."""
+    return _BINDS.sub("", source, count=1)
+
+
+def _topic(match: Match) -> str | None:
+    """What a match is about: its answer, else its first suggestion (None: nothing known)."""
+    return match.candidates[0].entry.id if match.candidates else None
+
+
+def _related(one: Entry, other: Entry) -> bool:
+    return (
+        other.id in one.related
+        or one.id in other.related
+        or one.split_from == other.id
+        or (other.split_from == one.id)
+    )
 
 
 def _contains(tokens: Sequence[str], phrase: Sequence[str]) -> bool:

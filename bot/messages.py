@@ -77,6 +77,14 @@ def no_match(kb: KnowledgeBase) -> str:
     )
 
 
+def question_heading(number: int, total: int, question: str) -> str:
+    """Over each answer to a message that asked several things: which question it answers."""
+    if total < 2:
+        return ""
+    shown = question if len(question) <= 120 else question[:117] + "…"
+    return f"<i>{number}/{total}: \u201c{html.escape(shown.strip())}\u201d</i>\n\n"
+
+
 def vague() -> str:
     """A question that names no topic ("can I post?"): ask what it is about, never guess."""
     return html.escape(VAGUE) + "\n\nOr browse with /topics."

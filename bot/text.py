@@ -156,10 +156,18 @@ class Normaliser:
             stemmed = tuple(stem(w) for w in raw)
             if stemmed == raw:  # written in its base form: inflections match too
                 self._stemmed.setdefault(stemmed[0], []).append((stemmed, target))
+        # A filler phrase ("social media") is dropped as a whole; its words alone still count
+        # ("media" in "a TV media interview").
+        ignore = list(ignore)
+        for phrase in (tuple(words(item)) for item in ignore):
+            if len(phrase) > 1:
+                self._raw.setdefault(phrase[0], []).append((phrase, ()))
         for index in (self._raw, self._stemmed):
             for options in index.values():
                 options.sort(key=lambda option: -len(option[0]))
-        self._ignore = frozenset(s for item in ignore for s in stems(item))
+        self._ignore = frozenset(
+            stem(w) for item in ignore if len(words(item)) == 1 for w in words(item)
+        )
 
     def tokens(self, text: str, *, keep_filler: bool = False) -> tuple[str, ...]:
         """The comparable tokens of a question or phrasing (filler words dropped unless kept)."""

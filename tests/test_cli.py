@@ -45,7 +45,7 @@ def test_ask_json_has_the_documented_shape(capsys):
 
 def test_ask_json_without_an_answer(capsys):
     assert main(["ask", "--json", "qwertyuiop"]) == 0
-    assert json.loads(capsys.readouterr().out) == {
+    nothing = {
         "answer": None,
         "confident": False,
         "band": "none",
@@ -53,6 +53,10 @@ def test_ask_json_without_an_answer(capsys):
         "verdict": None,
         "service": None,
         "candidates": [],
+    }
+    assert json.loads(capsys.readouterr().out) == {
+        **nothing,
+        "answers": [{"question": "qwertyuiop", **nothing}],
     }
 
 
@@ -88,6 +92,8 @@ def test_eval_prints_the_four_figures_and_json(tmp_path, capsys):
         "verdict": None,
         "accept": [],
         "mislead": [],
+        "expect_each": [],
+        "answers": [],
     }
 
 
@@ -196,3 +202,19 @@ def test_eval_reports_acceptable_and_misleading_headlines(tmp_path, capsys):
     report = json.loads(capsys.readouterr().out)
     assert [c["verdict"] for c in report["cases"]] == ["not allowed", None, "depends"]
     assert report["summary"]["misleading_headlines"] == 0.3333
+
+
+def test_a_message_asking_two_things_gets_two_answers_each_with_its_verdict(capsys):
+    message = (
+        "can I make reels in uniform? and can I accept a free phone from a brand for a review?"
+    )
+    assert main(["ask", "--json", "--service", "up-police", message]) == 0
+    result = json.loads(capsys.readouterr().out)
+    got = [(a["answer"], a["verdict"]) for a in result["answers"]]
+    assert got == [
+        ("uniform-and-insignia", "not allowed"),
+        ("gifts-and-sponsorships", "not allowed"),
+    ]
+    assert main(["ask", message]) == 0
+    out = capsys.readouterr().out
+    assert "[1/2]" in out and "[2/2]" in out

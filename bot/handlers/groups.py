@@ -67,21 +67,25 @@ def addressed_question(message: Message, bot: Bot) -> str | None:
 async def answer_briefly(
     message: Message, context: ContextTypes.DEFAULT_TYPE, question: str
 ) -> None:
-    """Short answer with a button to the full one in a private chat; replies to the asker."""
+    """Short answers, each with a button to the full one in a private chat; replies to the
+    asker, once per question when the message asks several things."""
     snapshot = answers(context).snapshot
-    answer = snapshot.ask(question, asker(context, message.from_user))
-    await remember(context, message, answer.match)
+    replies = snapshot.ask_all(question, asker(context, message.from_user))
     username = context.bot.username
-    service = answer.service.id if answer.service else None
-    if answer.entry is not None:
-        link = deep_link_keyboard(username, answer.entry.id, messages.FULL_ANSWER)
-        await reply_html(message, render_short_html(answer.entry, answer.ruling), link, quote=True)
-    elif answer.band is Band.SUGGEST:
-        candidates = (c.entry for c in answer.match.candidates)
-        choices = choices_keyboard(candidates, snapshot.kb, service, action="short")
-        await reply_html(message, messages.DID_YOU_MEAN, choices, quote=True)
-    elif answer.band is Band.VAGUE:
-        await reply_html(message, messages.vague_short(), quote=True)
-    else:
-        link = deep_link_keyboard(username, HELP_PAYLOAD, messages.ASK_PRIVATELY)
-        await reply_html(message, messages.no_match_short(), link, quote=True)
+    for number, answer in enumerate(replies, 1):
+        await remember(context, message, answer.match)
+        service = answer.service.id if answer.service else None
+        heading = messages.question_heading(number, len(replies), answer.question)
+        if answer.entry is not None:
+            text = render_short_html(answer.entry, answer.ruling)
+            markup = deep_link_keyboard(username, answer.entry.id, messages.FULL_ANSWER)
+        elif answer.band is Band.SUGGEST:
+            candidates = (c.entry for c in answer.match.candidates)
+            text = messages.DID_YOU_MEAN
+            markup = choices_keyboard(candidates, snapshot.kb, service, action="short")
+        elif answer.band is Band.VAGUE:
+            text, markup = messages.vague_short(), None
+        else:
+            text = messages.no_match_short()
+            markup = deep_link_keyboard(username, HELP_PAYLOAD, messages.ASK_PRIVATELY)
+        await reply_html(message, heading + text, markup, quote=True)

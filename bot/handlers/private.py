@@ -8,6 +8,7 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot import messages
+from bot.answering import Answer
 from bot.handlers.common import (
     answers,
     asker,
@@ -26,6 +27,7 @@ from bot.handlers.keyboards import (
 )
 from bot.matcher import Band
 from bot.render import render_html
+from bot.service import Snapshot
 from bot.store import StoreError
 
 
@@ -61,25 +63,29 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def answer_fully(message: Message, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """The full answer, "did you mean" buttons, "what would you like to post?", or an honest
-    "I don't know" with topics."""
+    "I don't know" with topics; a message asking several things gets one reply per question."""
     snapshot = answers(context).snapshot
-    answer = snapshot.ask(text, asker(context, message.from_user))
-    await remember(context, message, answer.match)
+    replies = snapshot.ask_all(text, asker(context, message.from_user))
+    for number, answer in enumerate(replies, 1):
+        await remember(context, message, answer.match)
+        heading = messages.question_heading(number, len(replies), answer.question)
+        await _reply(message, snapshot, answer, heading)
+
+
+async def _reply(message: Message, snapshot: Snapshot, answer: Answer, heading: str) -> None:
     service = answer.service.id if answer.service else None
+    kb = snapshot.kb
     if answer.entry is not None:
-        entry = answer.entry
-        await reply_html(
-            message,
-            render_html(entry, snapshot.kb, answer.ruling),
-            answer_keyboard(entry, snapshot.kb, answer.ruling, service),
-        )
+        text = render_html(answer.entry, kb, answer.ruling)
+        markup = answer_keyboard(answer.entry, kb, answer.ruling, service)
     elif answer.band is Band.SUGGEST:
-        choices = choices_keyboard((c.entry for c in answer.match.candidates), snapshot.kb, service)
-        await reply_html(message, messages.DID_YOU_MEAN, choices)
+        text = messages.DID_YOU_MEAN
+        markup = choices_keyboard((c.entry for c in answer.match.candidates), kb, service)
     elif answer.band is Band.VAGUE:
-        await reply_html(message, messages.vague(), topics_keyboard(snapshot.kb))
+        text, markup = messages.vague(), topics_keyboard(kb)
     else:
-        await reply_html(message, messages.no_match(snapshot.kb), topics_keyboard(snapshot.kb))
+        text, markup = messages.no_match(kb), topics_keyboard(kb)
+    await reply_html(message, heading + text, markup)
 
 
 async def choose_service(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
