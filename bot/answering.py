@@ -7,11 +7,12 @@ a branch in a handler.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.asker import Asker, ServiceDetector
 from bot.knowledge import Entry, KnowledgeBase, Service
 from bot.matcher import Band, Match, Matcher
+from bot.text import asks_for_information
 from bot.verdicts import Ruling, rule_for
 
 
@@ -64,12 +65,22 @@ class Answerer:
             Answer(
                 match.question if len(matches) > 1 else message,
                 match,
-                rule_for(match.entry, self.kb, service_id) if match.entry else None,
+                self._ruling(match, service_id),
                 service,
                 named is not None,
             )
             for match in matches
         )
+
+    def _ruling(self, match: Match, service_id: str | None) -> Ruling | None:
+        """The verdict for a "may I?" question; for one asking what a rule says or what
+        follows ("what is the punishment for ..."), the rule without a verdict headline."""
+        if match.entry is None:
+            return None
+        ruling = rule_for(match.entry, self.kb, service_id)
+        if ruling.verdict is not None and asks_for_information(match.question):
+            return replace(ruling, verdict=None, differs=(), others=None)
+        return ruling
 
     def rule(self, entry: Entry, service_id: str | None) -> Ruling:
         """The ruling on an entry opened directly (a button, a deep link) for a service."""

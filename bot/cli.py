@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,9 +17,16 @@ from pathlib import Path
 from bot.answering import Answer, Answerer
 from bot.asker import Asker
 from bot.config import ConfigError, Settings
-from bot.evaluation import EvalFileError, evaluate, load_cases, report_json, report_text
+from bot.evaluation import (
+    EvalFileError,
+    bands_text,
+    evaluate,
+    load_cases,
+    report_json,
+    report_text,
+)
 from bot.knowledge import KnowledgeBase, KnowledgeError, json_schema, load_knowledge
-from bot.matcher import Matcher
+from bot.matcher import Matcher, Pull
 from bot.render import render_answer_text
 
 PROMPT = "you> "
@@ -44,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (| head): nothing left to say, no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,8 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     validate = command("validate", _validate, "check the knowledge base, listing every problem")
     validate.add_argument("directory", nargs="?", type=Path, help="folder to check")
     ev = command("eval", _eval, "measure matching on an evaluation file")
-    ev.add_argument("file", type=Path, help="YAML with cases: [{q, expect: [ids]}]")
+    ev.add_argument("files", nargs="+", type=Path, metavar="FILE", help="YAML with cases")
     ev.add_argument("--json", action="store_true", help="print every case and the summary")
+    ev.add_argument(
+        "--bands", action="store_true", help="also show how often answers are right, by score"
+    )
     report = command("report", _report, "statistics, unanswered questions and feedback")
     report.add_argument("--days", type=int, default=30, help="period to report (default 30)")
     report.add_argument("--format", choices=("text", "json", "csv"), default="text")
@@ -168,11 +182,26 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    directory = args.directory or _settings(args).knowledge_dir
+    """Valid or not (exit 1 with every problem); then warnings, which do not stop the bot."""
+    settings = _settings(args)
+    directory = args.directory or settings.knowledge_dir
     kb = _load(directory)
     rules = len(kb.of_kind("rule"))
     print(f"{directory}: valid, {len(kb.entries)} entries ({rules} rules)")
+    pulls = Matcher(kb, settings.match).pulls()
+    warnings = [*map(str, kb.warnings), *map(_pull_warning, pulls)]
+    if warnings:
+        print(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}:")
+        print("\n".join(f"  {w}" for w in warnings))
     return 0
+
+
+def _pull_warning(pull: Pull) -> str:
+    where = f"{pull.entry.file}:{pull.entry.line} [{pull.entry.id}]"
+    return (
+        f"{where}: question \u201c{pull.question}\u201d is closer to '{pull.towards.id}'"
+        f" ({pull.other:.2f}) than to the rest of its own entry ({pull.own:.2f})"
+    )
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -204,11 +233,14 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    outcomes = evaluate(_answerer(args), load_cases(args.file))
+    answerer = _answerer(args)
+    outcomes = [o for path in args.files for o in evaluate(answerer, load_cases(path))]
     if args.json:
         print(json.dumps(report_json(outcomes), ensure_ascii=False, indent=2))
     else:
         print(report_text(outcomes))
+    if args.bands:
+        print("\n" + bands_text(outcomes))
     return 0
 
 

@@ -24,6 +24,7 @@ count.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -33,7 +34,7 @@ import yaml
 
 from bot.answering import Answerer
 from bot.asker import Asker
-from bot.knowledge import VERDICTS
+from bot.knowledge import VERDICTS, Entry
 
 NO_VERDICT = "none"  # the headline gives no verdict: no confident answer, or none is due
 HEADLINES = (*VERDICTS, NO_VERDICT)
@@ -69,6 +70,8 @@ class Outcome:
     mislead: list[str]
     expect_each: list[list[str]] = field(default_factory=list)
     answers: list[str | None] = field(default_factory=list)  # one per question, when several
+    best: str | None = None  # the best-ranked entry, confident or not
+    best_right: bool = False  # ... and it is a right one
 
     @property
     def in_scope(self) -> bool:
@@ -200,9 +203,37 @@ def evaluate(answerer: Answerer, cases: Sequence[Case]) -> list[Outcome]:
                 mislead=list(case.mislead),
                 expect_each=[list(ids) for ids in case.expect_each],
                 answers=[a.entry.id if a.entry else None for a in several],
+                best=answer.match.best.entry.id if answer.match.best else None,
+                best_right=_right(answer.match.best.entry, case) if answer.match.best else False,
             )
         )
     return outcomes
+
+
+def _right(entry: Entry, case: Case) -> bool:
+    return entry.id in case.expect or (not case.exact and entry.topic in case.expect)
+
+
+BAND_EDGES = (0.0, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9, 1.01)
+
+
+def bands_text(outcomes: Sequence[Outcome]) -> str:
+    """How often the best-ranked entry is right, by its score: the table the thresholds in
+    MatchSettings are chosen from (an answer is given only where it is right often enough)."""
+    lines = ["best score   questions  best is right  out of scope  given confidently"]
+    for low, high in itertools.pairwise(BAND_EDGES):
+        band = [o for o in outcomes if o.best is not None and low <= o.score < high]
+        if not band:
+            continue
+        inside = [o for o in band if o.in_scope]
+        right = f"{_share(o.best_right for o in inside):6.0%}" if inside else "     -"
+        outside = sum(1 for o in band if not o.in_scope)
+        given = sum(1 for o in band if o.confident)
+        lines.append(
+            f"{low:4.2f}-{min(high, 1.0):4.2f}   {len(band):9d}  {right:>13}  {outside:12d}"
+            f"  {given:17d}"
+        )
+    return "\n".join(lines)
 
 
 def summarise(outcomes: Sequence[Outcome]) -> Summary:

@@ -72,6 +72,7 @@ class Match:
     band: Band
     score: float
     candidates: tuple[Candidate, ...]
+    best: Candidate | None = None  # the best-ranked entry, shown or not (for calibration)
 
     @property
     def confident(self) -> bool:
@@ -80,6 +81,17 @@ class Match:
     @property
     def entry(self) -> Entry | None:
         return self.candidates[0].entry if self.confident else None
+
+
+@dataclass(frozen=True)
+class Pull:
+    """A question of `entry` that `towards` would answer better without it (see `pulls`)."""
+
+    entry: Entry
+    question: str
+    towards: Entry
+    own: float
+    other: float
 
 
 @dataclass(frozen=True)
@@ -100,6 +112,7 @@ class Matcher:
         self.settings = settings or MatchSettings()
         self._normaliser = Normaliser(kb.synonyms, kb.ignore)
         token_sets = [self._entry_phrasings(entry) for entry in kb.entries]
+        self._token_sets = token_sets
         self._idf = _idf(token_sets)
         rarest = max(self._idf.values(), default=1.0)
         self._unknown_weight = rarest * self.settings.unknown_word_weight
@@ -242,6 +255,7 @@ class Matcher:
             band=band,
             score=ranked[0].score if ranked else 0.0,
             candidates=tuple(c for c in shown if c.score >= self.settings.suggest_score),
+            best=ranked[0] if ranked else None,
         )
 
     def match_each(self, message: str, limit: int = 3) -> list[Match]:
@@ -287,16 +301,21 @@ class Matcher:
             return Band.ANSWER
         return Band.SUGGEST
 
-    def _rank(self, query: Query, limit: int) -> list[Candidate]:
-        # Words the knowledge base never saw keep a question about something else from
-        # looking like a match; but each further one counts less, so the details of a long
-        # message ("widow", "tehsil", "Scorpio") cannot drown the words that name its topic.
+    def _weights(self, query: Query) -> dict[str, float]:
+        """Each token's weight: how well it tells entries apart, times its share in the message.
+
+        Words the knowledge base never saw keep a question about something else from looking
+        like a match; but each further one counts less, so the details of a long message
+        ("widow", "tehsil", "Scorpio") cannot drown the words that name its topic."""
         unknown = [t for t in query.weights if t not in self._idf]
         damping = 1 / math.sqrt(len(unknown)) if unknown else 1.0
-        weights = {
+        return {
             t: self._idf.get(t, self._unknown_weight * damping) * share
             for t, share in query.weights.items()
         }
+
+    def _rank(self, query: Query, limit: int) -> list[Candidate]:
+        weights = self._weights(query)
         total = sum(weights.values())
         known = [t for t in query.tokens if t in self._entry_postings]
         if total <= 0 or not known or not len(self._offsets):
@@ -342,6 +361,40 @@ class Matcher:
             )
             for i in order
         ]
+
+    # -- checking the knowledge base -------------------------------------------------------
+
+    def pulls(self, margin: float = 0.15, strength: float = 0.6) -> list[Pull]:
+        """Questions of an entry that another entry would answer better if the question were
+        not there: its strongest words belong elsewhere, so it teaches the matcher to send
+        such questions to the wrong entry (what `validate` warns about)."""
+        found = []
+        for index, entry in enumerate(self.kb.entries):
+            for number, question in enumerate(entry.questions):
+                query = self.read(question)
+                own = self._score_without(query, index, number)
+                other = next((c for c in self._rank(query, 3) if c.entry is not entry), None)
+                if other is not None and other.score >= max(strength, own + margin):
+                    found.append(Pull(entry, question, other.entry, round(own, 4), other.score))
+        return found
+
+    def _score_without(self, query: Query, index: int, skipped: int) -> float:
+        """The entry's score for the query, as if its phrasing number `skipped` did not exist."""
+        weights = self._weights(query)
+        total = sum(weights.values())
+        if total <= 0:
+            return 0.0
+        kept = [p for n, p in enumerate(self._token_sets[index]) if n != skipped]
+        vocabulary = frozenset().union(*kept)
+        best = 0.0
+        for phrasing in kept:
+            norm = math.sqrt(sum(self._idf[t] for t in phrasing))
+            if norm:
+                shared = sum(w for t, w in weights.items() if t in phrasing)
+                best = max(best, shared / (math.sqrt(total) * norm))
+        covered = sum(w for t, w in weights.items() if t in vocabulary)
+        blend = self.settings.phrasing_weight
+        return blend * best + (1 - blend) * covered / total
 
     def _correct_uncached(self, token: str) -> str:
         """Map a word the knowledge base does not know to the closest one it does, if close.

@@ -43,7 +43,7 @@ KIND_LABELS = {
     "concern": "Ethical concern",
     "guideline": "Guideline",
     "overview": "Overview",
-    "rule": "Rule",
+    "rule": "\U0001f4d6 The rule",  # a rule asked about, not "may I?": no verdict
     "info": "\u2139\ufe0f Good to know",  # the information-source symbol
 }
 DISCLAIMER = "Guidance, not legal advice: your service's rules and orders prevail."

@@ -288,3 +288,31 @@ def questions(message: str) -> list[str]:
             if fold(piece) and any(q for _, q in clauses(piece)):
                 asked.append(piece.strip())
     return asked or [message]
+
+
+# --- what a question asks for -----------------------------------------------------------------
+
+# A verdict answers "may I?". "What is the punishment for ...", "which rule covers gifts",
+# "rule 9 kya kehta hai" ask for information: they get the rule without a verdict headline.
+_PERMISSION = re.compile(
+    r"\b(can|could|may|should|shall)\s+(i|we|a|an|my|our|officers?|employees?|staff|one|"
+    r"govt|government|teachers?|police|cops?)\b|\b(allowed|permitted|permissible|permission|"
+    r"ok|okay|fine|alright|theek|thik|sahi|chalega|sakta|sakte|sakti|skta|skte|dikkat|"
+    r"problem|wrong|rule against|am i|is it|is this|is that)\b|"
+    r"सकता|सकते|सकती|सकूं|ठीक|अनुमति|चलेगा|दिक्कत",
+    re.IGNORECASE,
+)
+_INFORMATION = re.compile(
+    r"\b(punishment|penalty|penalties|what happens|which rules?|what rules?|what does|"
+    r"what do|kya kehta|kya kehte|kya kehti|explain|apply to|applies to|does .{1,40} apply|"
+    r"under which|how serious|saza|sazaa|what is the|what are the|difference between)\b|"
+    r"सजा|दंड|क्या कहता|क्या कहते|कौन सा नियम|कौन से नियम|लागू",
+    re.IGNORECASE,
+)
+
+
+def asks_for_information(question: str) -> bool:
+    """Whether a question asks what a rule says or what follows, rather than whether the
+    officer may do something: it gets the rule, without a verdict headline."""
+    text = " ".join(question.split())
+    return bool(_INFORMATION.search(text)) and not _PERMISSION.search(text)

@@ -94,6 +94,8 @@ def test_eval_prints_the_four_figures_and_json(tmp_path, capsys):
         "mislead": [],
         "expect_each": [],
         "answers": [],
+        "best": None,
+        "best_right": False,
     }
 
 
@@ -218,3 +220,25 @@ def test_a_message_asking_two_things_gets_two_answers_each_with_its_verdict(caps
     assert main(["ask", message]) == 0
     out = capsys.readouterr().out
     assert "[1/2]" in out and "[2/2]" in out
+
+
+def test_eval_bands_show_how_often_the_best_entry_is_right_by_score(capsys):
+    assert main(["eval", str(EVAL_DIR / "dev.yaml"), str(EVAL_DIR / "own.yaml"), "--bands"]) == 0
+    out = capsys.readouterr().out
+    table = out[out.index("best score") :].splitlines()
+    assert table[0].split() == [
+        "best",
+        "score",
+        "questions",
+        "best",
+        "is",
+        "right",
+        "out",
+        "of",
+        "scope",
+        "given",
+        "confidently",
+    ]
+    rows = [line.split() for line in table[1:]]
+    assert sum(int(row[1]) for row in rows) > 250
+    assert rows[-1][0] == "0.90-1.00" and rows[-1][2] == "100%"

@@ -261,3 +261,16 @@ async def test_forged_service_buttons_are_refused_and_nothing_is_saved(bot, data
     await bot.process(bot.emulator.callback_query(OFFICER_ID, data, message=message))
     assert "out of date" in bot.callback_answers()[-1]["text"]
     assert bot.store.preferences(OFFICER_ID).service is None
+
+
+async def test_a_message_asking_two_things_gets_one_reply_per_question(bot):
+    message = (
+        "Can I make reels in uniform? And can I accept a free phone from a brand for a review?"
+    )
+    await bot.process(bot.emulator.private_message(OFFICER_ID, message))
+    replies = [s["shown"] for s in bot.sent(OFFICER_ID)]
+    assert len(replies) == 2
+    assert replies[0].startswith("1/2") and "uniform" in replies[0].splitlines()[2]
+    assert replies[1].startswith("2/2") and "⛔ Not allowed: Free products" in replies[1]
+    await bot.process(bot.emulator.group_message(GROUP_ID, OFFICER_ID, f"/ask {message}"))
+    assert len(bot.sent(GROUP_ID)) == 2

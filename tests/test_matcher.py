@@ -93,3 +93,58 @@ def test_matching_never_raises_on_any_string(matcher, text):
     assert match.band in Band
     assert 0.0 <= match.score <= 1.0
     assert len(match.candidates) <= 3
+
+
+STORIES = {
+    "Can I post a reel from my official vehicle?": "Sir, I am SHO of a rural thana near "
+    "Barabanki and yesterday after the flood relief work my driver filmed me with the jeep. "
+    "Can I post a reel from my official vehicle?",
+    "can i share the fir of a pocso case": "Good morning. Our station registered a case last "
+    "night, the reporters are calling again and again and my SP is on leave, so can i share "
+    "the fir of a pocso case?",
+    "क्या मैं वर्दी में रील बना सकता हूं?": "मैं बलिया जिले में तैनात हूं, कल थाने में "
+    "कार्यक्रम था और सबने वीडियो बनाए, क्या मैं वर्दी में रील बना सकता हूं?",
+}
+
+
+def test_a_long_message_is_answered_as_its_question_alone(matcher):
+    for question, story in STORIES.items():
+        alone, told = matcher.match(question), matcher.match(story)
+        assert told.confident and told.entry == alone.entry, story
+
+
+def test_a_question_that_names_no_topic_but_follows_a_story_takes_its_topic_from_it(matcher):
+    match = matcher.match("My driver filmed me getting out of the official jeep. Can I post it?")
+    assert match.entry is not None and match.entry.id == "official-vehicle-premises"
+
+
+def test_words_with_two_senses_are_told_apart_by_their_neighbours(matcher):
+    transfer = matcher.match("I got posted as SDM of Sadar, can I announce it before the order?")
+    assert transfer.entry is not None and transfer.entry.id == "premature-announcements"
+    assert "appointment" in transfer.normalised
+    assert "direct" in matcher.normalise("can i share a citizen's DMs")
+    assert "district" in matcher.normalise("our DM sahab posted a reel")
+
+
+def test_real_words_are_not_corrected_into_other_words(matcher):
+    assert "contract" in matcher.normalise("can i praise the contract firm")
+    assert matcher.normalise("reeel frm my oficial vehicl") == matcher.normalise(
+        "reel from my official vehicle"
+    )
+    assert "id" in matcher.normalise("ids"), "a plural of a short word the entries know"
+
+
+def test_validate_warns_about_a_question_that_belongs_to_another_entry(knowledge_copy, capsys):
+    from bot.cli import main
+
+    rules = knowledge_copy / "rules-accounts.yaml"
+    text = rules.read_text(encoding="utf-8").replace(
+        '      - "best way to run the office\'s handle"',
+        '      - "best way to run the office\'s handle"\n'
+        '      - "can i post a reel from my official vehicle with the beacon"',
+    )
+    rules.write_text(text, encoding="utf-8")
+    assert main(["validate", str(knowledge_copy)]) == 0
+    out = capsys.readouterr().out
+    assert "can i post a reel from my official vehicle with the beacon" in out
+    assert "closer to 'official-vehicle-premises'" in out

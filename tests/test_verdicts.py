@@ -65,3 +65,11 @@ def test_generic_words_alone_never_get_a_verdict(answerer):
     ):
         answer = answerer.ask(question)
         assert not answer.match.confident and answer.verdict is None, question
+
+
+def test_a_question_about_what_a_rule_says_gets_the_rule_without_a_verdict(answerer):
+    asked = answerer.ask("What is the punishment for revealing a rape victim's name online?")
+    assert asked.entry is not None and asked.entry.id == "victim-and-child-identity"
+    assert asked.verdict is None
+    may_i = answerer.ask("Can I reveal a rape victim's name online?")
+    assert may_i.verdict == "not allowed"
