@@ -226,19 +226,7 @@ def test_eval_bands_show_how_often_the_best_entry_is_right_by_score(capsys):
     assert main(["eval", str(EVAL_DIR / "dev.yaml"), str(EVAL_DIR / "own.yaml"), "--bands"]) == 0
     out = capsys.readouterr().out
     table = out[out.index("best score") :].splitlines()
-    assert table[0].split() == [
-        "best",
-        "score",
-        "questions",
-        "best",
-        "is",
-        "right",
-        "out",
-        "of",
-        "scope",
-        "given",
-        "confidently",
-    ]
+    assert table[0].startswith("best score   questions  best is right")
     rows = [line.split() for line in table[1:]]
     assert sum(int(row[1]) for row in rows) > 250
     assert rows[-1][0] == "0.90-1.00" and rows[-1][2] == "100%"
