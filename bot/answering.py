@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from bot.asker import Asker, ServiceDetector
 from bot.knowledge import Entry, KnowledgeBase, Service
 from bot.matcher import Band, Match, Matcher
-from bot.text import asks_for_information
+from bot.text import asks_for_information, language_of
 from bot.verdicts import Ruling, rule_for
 
 
@@ -23,6 +23,7 @@ class Answer:
     ruling: Ruling | None  # set when the match is confident
     service: Service | None  # the asker's service, as used for the ruling
     service_stated: bool = False  # named in the question (rather than chosen before)
+    language: str = "en"  # the language of the answer: chosen, else the question's script
 
     @property
     def band(self) -> Band:
@@ -61,6 +62,7 @@ class Answerer:
         service_id = service.id if service else None
         text = rest if named else message
         matches = self.matcher.match_each(text) if each else [self.matcher.match(text)]
+        language = (asker.language if asker else None) or language_of(message)
         return tuple(
             Answer(
                 match.question if len(matches) > 1 else message,
@@ -68,6 +70,7 @@ class Answerer:
                 self._ruling(match, service_id),
                 service,
                 named is not None,
+                language,
             )
             for match in matches
         )

@@ -34,6 +34,7 @@ class Asker:
     """What the bot knows of the person asking, before reading the question."""
 
     service: str | None = None  # chosen once (/service, --service, an "I am" button)
+    language: str | None = None  # chosen once (/language, --lang); else the question's script
 
 
 @dataclass(frozen=True)

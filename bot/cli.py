@@ -28,6 +28,7 @@ from bot.evaluation import (
 from bot.knowledge import KnowledgeBase, KnowledgeError, json_schema, load_knowledge
 from bot.matcher import Matcher, Pull
 from bot.render import render_answer_text
+from bot.wording import LANGUAGES
 
 PROMPT = "you> "
 
@@ -79,11 +80,16 @@ def _parser() -> argparse.ArgumentParser:
     ask = command("ask", _ask, "answer one question")
     ask.add_argument("question", nargs="+", help="the question, quoted or not")
     ask.add_argument("--json", action="store_true", help="print the match as JSON")
-    ask.add_argument(
-        "--service", metavar="NAME", help="answer for this service (central, ais, up-police, ...)"
-    )
     chat = command("chat", _chat, "try the bot in the terminal (Ctrl-D to leave)")
-    chat.add_argument("--service", metavar="NAME", help="answer for this service")
+    for sub in (ask, chat):
+        sub.add_argument(
+            "--service", metavar="NAME", help="answer for this service (central, ais, ...)"
+        )
+        sub.add_argument(
+            "--lang",
+            choices=LANGUAGES,
+            help="answer in this language (default: the question's script)",
+        )
     validate = command("validate", _validate, "check the knowledge base, listing every problem")
     validate.add_argument("directory", nargs="?", type=Path, help="folder to check")
     ev = command("eval", _eval, "measure matching on an evaluation file")
@@ -114,7 +120,7 @@ def _asker(args: argparse.Namespace, answerer: Answerer) -> Asker:
     if service is not None and answerer.kb.service(service) is None:
         known = ", ".join(s.id for s in answerer.kb.services)
         raise UsageError(f"unknown service {service!r}; one of: {known}")
-    return Asker(service=service)
+    return Asker(service=service, language=getattr(args, "lang", None))
 
 
 def _load(directory: Path) -> KnowledgeBase:
@@ -150,6 +156,7 @@ def _answer_json(answer: Answer) -> dict[str, object]:
         "score": match.score,
         "verdict": answer.verdict,
         "service": answer.service.id if answer.service else None,
+        "language": answer.language,
         "candidates": [{"id": c.entry.id, "score": c.score} for c in match.candidates],
     }
 

@@ -35,6 +35,7 @@ import yaml
 from bot.answering import Answerer
 from bot.asker import Asker
 from bot.knowledge import VERDICTS, Entry
+from bot.text import is_devanagari
 
 NO_VERDICT = "none"  # the headline gives no verdict: no confident answer, or none is due
 HEADLINES = (*VERDICTS, NO_VERDICT)
@@ -66,6 +67,7 @@ class Outcome:
     candidates: list[str]
     service: str | None  # the service the answer was given for
     verdict: str | None  # the headline verdict given to this asker
+    language: str  # the language the answer was given in
     accept: list[str]
     mislead: list[str]
     expect_each: list[list[str]] = field(default_factory=list)
@@ -199,6 +201,7 @@ def evaluate(answerer: Answerer, cases: Sequence[Case]) -> list[Outcome]:
                 candidates=[c.entry.id for c in answer.match.candidates],
                 service=answer.service.id if answer.service else None,
                 verdict=answer.verdict,
+                language=answer.language,
                 accept=list(case.accept),
                 mislead=list(case.mislead),
                 expect_each=[list(ids) for ids in case.expect_each],
@@ -259,10 +262,6 @@ def summarise(outcomes: Sequence[Outcome]) -> Summary:
 
 
 LONG_MESSAGE_WORDS = 12
-
-
-def is_devanagari(question: str) -> bool:
-    return any("\u0900" <= ch <= "\u097f" for ch in question)
 
 
 def is_long(question: str) -> bool:

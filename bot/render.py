@@ -17,42 +17,27 @@ import re
 from dataclasses import dataclass
 
 from bot.answering import Answer
-from bot.knowledge import Entry, KnowledgeBase
+from bot.knowledge import Entry, KnowledgeBase, Service
 from bot.matcher import Band, Match
+from bot.text import is_devanagari
 from bot.verdicts import Ruling, rule_for
+from bot.wording import (
+    ENGLISH,
+    HINDI,
+    entry_text,
+    service_note,
+    service_title,
+    symbol,
+    wording,
+)
 
 TELEGRAM_LIMIT = 4096
 ANSWER_BUDGET = 1000  # characters an officer reads on a phone without scrolling far
 
-VERDICT_MARKS = {
-    "allowed": "✅",
-    "allowed with care": "⚠️",
-    "only with permission": "📝",
-    "not allowed": "⛔",
-    "depends": "❔",
-}
-VERDICT_LABELS = {
-    "allowed": "✅ Allowed",
-    "allowed with care": "⚠️ Allowed, with care",
-    "only with permission": "📝 Only with permission",
-    "not allowed": "⛔ Not allowed",
-    "depends": "❔ It depends",
-}
-DEPENDS_ON_SERVICE = "❔ Depends on your service"
-KIND_LABELS = {
-    "concern": "Ethical concern",
-    "guideline": "Guideline",
-    "overview": "Overview",
-    "rule": "\U0001f4d6 The rule",  # a rule asked about, not "may I?": no verdict
-    "info": "\u2139\ufe0f Good to know",  # the information-source symbol
-}
-DISCLAIMER = "Guidance, not legal advice: your service's rules and orders prevail."
-NO_MATCH = "I don't know the answer to that one, and I would rather say so than guess."
-VAGUE = (
-    "What would you like to post or do? Tell me a little more, for example "
-    "\u201ca reel in uniform\u201d, \u201ca photo with the official car\u201d or "
-    "\u201cnews of my transfer\u201d, and I'll give you the rule."
-)
+# English texts other modules quote (tests, the bot's fixed messages).
+DISCLAIMER = wording(ENGLISH).disclaimer
+NO_MATCH = wording(ENGLISH).no_match
+VAGUE = wording(ENGLISH).vague
 
 
 @dataclass(frozen=True)
@@ -66,42 +51,59 @@ class Section:
     shorter: Section | None = None
 
 
-def answer_sections(entry: Entry, kb: KnowledgeBase, ruling: Ruling | None = None) -> list[Section]:
+def answer_sections(
+    entry: Entry, kb: KnowledgeBase, ruling: Ruling | None = None, language: str = ENGLISH
+) -> list[Section]:
     """The parts of an answer, in the order an officer needs them: verdict first."""
     ruling = ruling or rule_for(entry, kb, None)
-    sections = [Section(None, (headline(entry, ruling),))]
+    words = wording(language)
+    text = entry_text(entry, language)
+    sections = [Section(None, (headline(entry, ruling, language),))]
+    if not text.translated:
+        sections.append(Section(None, (words.untranslated,)))
     instead = []
-    if entry.do_instead:
-        first = Section("What to do instead", entry.do_instead[:1])
-        instead = [Section("What to do instead", entry.do_instead, True, cut=2, shorter=first)]
-    if ruling.service is not None and ruling.note and not ruling.general:
+    if text.do_instead:
+        first = Section(words.instead, text.do_instead[:1])
+        instead = [Section(words.instead, text.do_instead, True, cut=2, shorter=first)]
+    note = _note(ruling, language)
+    if ruling.service is not None and note and not ruling.general:
         # The asker's own rule comes first, then what to do; the general rule follows.
-        sections.append(Section(f"For {ruling.service.title}", (ruling.note,)))
-        sections += [*instead, Section(None, (entry.answer,))]
+        sections.append(Section(_for(ruling.service, language), (note,)))
+        sections += [*instead, Section(None, (text.answer,))]
     else:
-        sections += [Section(None, (entry.answer,)), *instead]
+        sections += [Section(None, (text.answer,)), *instead]
     if ruling.differs:
         lines = [
-            f"{d.service.title}: {_verdict_words(d.verdict)}. {d.note}" for d in ruling.differs
+            f"{service_title(d.service, language)}: {_label(d.verdict, language)}. "
+            f"{service_note(d.note, d.note_hi, language)}"
+            for d in ruling.differs
         ]
-        lines.append(f"Everyone else: {_verdict_words(ruling.others or '')}.")
-        sections.append(Section("How it differs", tuple(lines), bullets=True))
+        lines.append(f"{words.everyone_else}: {_label(ruling.others, language)}.")
+        sections.append(Section(words.differs, tuple(lines), bullets=True))
     if entry.kind == "overview":
-        linked = [e for e in (kb.get(i) for i in entry.related) if e is not None]
-        titles = Section("In brief", tuple(e.title for e in linked), bullets=True)
-        items = tuple(f"{e.title}: {first_sentence(e.answer)}" for e in linked)
-        sections.append(Section("In brief", items, bullets=True, cut=1, shorter=titles))
-    if entry.why:
-        sections.append(Section("Why it matters", (entry.why,), cut=4))
-    if entry.examples:
-        sections.append(Section("Example", entry.examples[:1], cut=5))
-    many = len(entry.sources) > 1
-    bare = Section("Source", tuple(_without_gist(s) for s in entry.sources), bullets=many)
-    sections.append(Section("Source", entry.sources, bullets=many, cut=3, shorter=bare))
-    if ruling.service is not None and ruling.note and ruling.general:
-        sections.append(Section(f"For {ruling.service.title}", (ruling.note,), cut=6))
-    sections.append(Section(None, (DISCLAIMER,)))
+        linked = [entry_text(e, language) for e in map(kb.get, entry.related) if e is not None]
+        titles = Section(words.in_brief, tuple(t.title for t in linked), bullets=True)
+        items = tuple(f"{t.title}: {first_sentence(t.answer)}" for t in linked)
+        sections.append(Section(words.in_brief, items, bullets=True, cut=1, shorter=titles))
+    if text.why:
+        sections.append(Section(words.why, (text.why,), cut=4))
+    if text.examples:
+        sections.append(Section(words.example, text.examples[:1], cut=5))
+    many = len(text.sources) > 1
+    bare = Section(words.source, tuple(_without_gist(s) for s in text.sources), bullets=many)
+    sections.append(Section(words.source, text.sources, bullets=many, cut=3, shorter=bare))
+    if ruling.service is not None and note and ruling.general:
+        sections.append(Section(_for(ruling.service, language), (note,), cut=6))
+    sections.append(Section(None, (words.disclaimer,)))
     return _fit(sections)
+
+
+def _note(ruling: Ruling, language: str) -> str | None:
+    return service_note(ruling.note, ruling.note_hi, language)
+
+
+def _for(service: Service, language: str) -> str:
+    return wording(language).for_service.format(title=service_title(service, language))
 
 
 def _fit(sections: list[Section]) -> list[Section]:
@@ -119,41 +121,45 @@ def _without_gist(source: str) -> str:
     return re.sub(r"\s*\([^()]*\)$", "", source).strip() or source
 
 
-def _verdict_words(verdict: str) -> str:
-    return VERDICT_LABELS.get(verdict, verdict)
+def _label(verdict: str | None, language: str) -> str:
+    return wording(language).verdicts.get(verdict or "", verdict or "")
 
 
-def headline(entry: Entry, ruling: Ruling | None = None) -> str:
+def headline(entry: Entry, ruling: Ruling | None = None, language: str = ENGLISH) -> str:
     """ "⛔ Not allowed: Official vehicles and premises", or "Ethical concern: ..."."""
+    words = wording(language)
     verdict = ruling.verdict if ruling else entry.verdict
     if ruling is not None and ruling.differs:
-        label = DEPENDS_ON_SERVICE
+        label = words.depends_on_service
     else:
-        label = VERDICT_LABELS.get(verdict or "", KIND_LABELS[entry.kind])
-    return f"{label}: {entry.title}"
+        label = words.verdicts.get(verdict or "", words.kinds[entry.kind])
+    return f"{label}: {entry_text(entry, language).title}"
 
 
 def mark(entry: Entry, kb: KnowledgeBase, service_id: str | None = None) -> str | None:
     """The verdict symbol for a button naming this entry, as it applies to the asker."""
-    verdict = rule_for(entry, kb, service_id).verdict
-    return VERDICT_MARKS.get(verdict or "")
+    return symbol(rule_for(entry, kb, service_id).verdict)
 
 
 def first_sentence(text: str) -> str:
-    match = re.match(r"(.+?[.!?])(\s|$)", text.strip(), re.DOTALL)
+    match = re.match(r"(.+?[.!?।])(\s|$)", text.strip(), re.DOTALL)
     return (match.group(1) if match else text).strip()
 
 
 # --- the two formats ------------------------------------------------------------------------
 
 
-def render_html(entry: Entry, kb: KnowledgeBase, ruling: Ruling | None = None) -> str:
+def render_html(
+    entry: Entry, kb: KnowledgeBase, ruling: Ruling | None = None, language: str = ENGLISH
+) -> str:
     """Telegram HTML (parse_mode=HTML): escaped text, bold headings, disclaimer in italics."""
-    return _html(answer_sections(entry, kb, ruling))
+    return _html(answer_sections(entry, kb, ruling, language))
 
 
-def render_text(entry: Entry, kb: KnowledgeBase, ruling: Ruling | None = None) -> str:
-    return _text(answer_sections(entry, kb, ruling))
+def render_text(
+    entry: Entry, kb: KnowledgeBase, ruling: Ruling | None = None, language: str = ENGLISH
+) -> str:
+    return _text(answer_sections(entry, kb, ruling, language))
 
 
 def _html(sections: list[Section]) -> str:
@@ -187,52 +193,73 @@ def _text(sections: list[Section]) -> str:
 # --- short answers, choices and "I don't know" ---------------------------------------------
 
 
-def render_short_html(entry: Entry, ruling: Ruling | None = None) -> str:
+def render_short_html(entry: Entry, ruling: Ruling | None = None, language: str = ENGLISH) -> str:
     """A group-chat answer: verdict, the rule, the first source. The full answer is a tap away."""
+    words = wording(language)
+    text = entry_text(entry, language)
     note = ""
-    if ruling is not None and ruling.service is not None and ruling.note:
-        note = f"<i>For {html.escape(ruling.service.title)}:</i> {html.escape(ruling.note)}\n"
+    line = _note(ruling, language) if ruling else None
+    if ruling is not None and ruling.service is not None and line:
+        note = f"<i>{html.escape(_for(ruling.service, language))}:</i> {html.escape(line)}\n"
     elif ruling is not None and ruling.differs:
-        who = [f"{d.service.title}: {_verdict_words(d.verdict)}" for d in ruling.differs]
-        who.append(f"everyone else: {_verdict_words(ruling.others or '')}")
+        who = [
+            f"{service_title(d.service, language)}: {_label(d.verdict, language)}"
+            for d in ruling.differs
+        ]
+        who.append(f"{words.everyone_else}: {_label(ruling.others, language)}")
         note = f"<i>{html.escape('; '.join(who))}.</i>\n"
     source = (
-        f"\n<i>Source: {html.escape(entry.sources[0], quote=False)}</i>" if entry.sources else ""
+        f"\n<i>{words.source}: {html.escape(text.sources[0], quote=False)}</i>"
+        if text.sources
+        else ""
     )
     return (
-        f"<b>{html.escape(headline(entry, ruling), quote=False)}</b>\n"
-        f"{note}{html.escape(entry.answer, quote=False)}{source}"
+        f"<b>{html.escape(headline(entry, ruling, language), quote=False)}</b>\n"
+        f"{note}{html.escape(text.answer, quote=False)}{source}"
     )
 
 
 def render_answer_text(answer: Answer, kb: KnowledgeBase) -> str:
     """What the terminal shows for any band (the chat shows choices as buttons instead)."""
     if answer.entry is not None:
-        return render_text(answer.entry, kb, answer.ruling)
-    return render_match_text(answer.match, kb)
+        return render_text(answer.entry, kb, answer.ruling, answer.language)
+    return render_match_text(answer.match, kb, answer.language)
 
 
-def render_match_text(match: Match, kb: KnowledgeBase) -> str:
+def render_match_text(match: Match, kb: KnowledgeBase, language: str = ENGLISH) -> str:
+    words = wording(language)
     if match.band is Band.ANSWER and match.entry is not None:
-        return render_text(match.entry, kb)
+        return render_text(match.entry, kb, language=language)
     if match.band is Band.SUGGEST:
-        options = "\n".join(f"- {c.entry.title}  ({c.entry.id})" for c in match.candidates)
-        return f"I'm not sure which rule you mean. Did you mean:\n{options}"
+        options = "\n".join(
+            f"- {entry_text(c.entry, language).title}  ({c.entry.id})" for c in match.candidates
+        )
+        return f"{words.did_you_mean}\n{options}"
     if match.band is Band.VAGUE:
-        return VAGUE
-    return f"{NO_MATCH}\n\n{help_topics_text(kb)}"
+        return words.vague
+    return f"{words.no_match}\n\n{help_topics_text(kb, language)}"
 
 
-def help_topics_text(kb: KnowledgeBase) -> str:
+def help_topics_text(kb: KnowledgeBase, language: str = ENGLISH) -> str:
     """What the bot can help with, so "I don't know" is never a dead end."""
-    concerns = ", ".join(e.title.lower() for e in kb.of_kind("concern"))
-    examples = [e.questions[0] for e in kb.of_kind("rule")[:3]]
+    words = wording(language)
+    concerns = ", ".join(entry_text(e, language).title.lower() for e in kb.of_kind("concern"))
+    examples = [_example_question(e, language) for e in kb.of_kind("rule")[:3]]
     lines = [
-        "I answer questions about public servants' conduct on social media: " + concerns + ".",
-        "For example:",
+        words.covers.format(concerns=concerns),
+        words.for_example,
         *(f"- {q}" for q in examples),
     ]
     return "\n".join(lines)
+
+
+def _example_question(entry: Entry, language: str) -> str:
+    """An entry's first question, or its first one in Devanagari when answering in Hindi."""
+    if language == HINDI:
+        hindi = next((q for q in entry.questions if is_devanagari(q)), None)
+        if hindi:
+            return hindi
+    return entry.questions[0]
 
 
 # --- fitting Telegram's limit ---------------------------------------------------------------

@@ -122,6 +122,17 @@ def _is_devanagari(word: str) -> bool:
     return bool(word) and "\u0900" <= word[0] <= "\u097f"
 
 
+def is_devanagari(text: str) -> bool:
+    """Whether a text is written in Devanagari, at least in part ("FB पे डाल दूँ?")."""
+    return any("\u0900" <= ch <= "\u097f" for ch in text)
+
+
+def language_of(text: str) -> str:
+    """The language to answer a question in, by its script: Hindi for Devanagari, else
+    English (Hinglish, typed in Latin letters, is answered in English)."""
+    return "hi" if is_devanagari(text) else "en"
+
+
 def _stem_hindi(word: str) -> str:
     for suffix in _HINDI_SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 2:

@@ -52,6 +52,7 @@ def test_ask_json_without_an_answer(capsys):
         "score": 0.0,
         "verdict": None,
         "service": None,
+        "language": "en",
         "candidates": [],
     }
     assert json.loads(capsys.readouterr().out) == {
@@ -90,6 +91,7 @@ def test_eval_prints_the_four_figures_and_json(tmp_path, capsys):
         "candidates": [],
         "service": None,
         "verdict": None,
+        "language": "en",
         "accept": [],
         "mislead": [],
         "expect_each": [],

@@ -392,6 +392,11 @@ FILE_FIELDS: tuple[Field, ...] = (
     Field("ignore", TEXTS, "filler words that never decide a match"),
     Field("generic", TEXTS, "words that alone never name a topic ('post', 'photo')"),
     Field("off_topic", TEXTS, "words or phrases marking questions the bot does not answer"),
+    Field(
+        "glossary",
+        MapOf(TEXT, TEXT, "English term -> the Hindi every entry uses for it"),
+        "The Hindi used for legal and service terms, so every entry says them alike.",
+    ),
 )
 FILE_KEYS = tuple(f.name for f in FILE_FIELDS)
 

@@ -17,6 +17,7 @@ import yaml
 
 from bot.knowledge.checks import cross_check, merge_synonyms
 from bot.knowledge.format import Context, read_file_node
+from bot.knowledge.hindi import hindi_gaps, hindi_numbers
 from bot.knowledge.model import (
     Entry,
     Hindi,
@@ -43,6 +44,7 @@ class ParsedFile:
     ignore: list[str] = field(default_factory=list)
     generic: list[str] = field(default_factory=list)
     off_topic: list[str] = field(default_factory=list)
+    glossary: dict[str, str] = field(default_factory=dict)
     readable: bool = True  # False: the file did not parse, so links into it cannot be checked
 
 
@@ -66,6 +68,9 @@ def load_knowledge(directory: Path, extra_files: Iterable[Path] = ()) -> Knowled
     entries = [e for chunk in parsed for e in chunk.entries]
     services = [s for chunk in parsed for s in chunk.services]
     problems.extend(cross_check(entries, services, all(c.readable for c in parsed)))
+    problems.extend(hindi_numbers(entries))
+    glossary = {t: h for chunk in parsed for t, h in chunk.glossary.items()}
+    warnings.extend(hindi_gaps(entries, glossary))
     entries = _add_phrasings(entries, [*parsed, *learned], warnings)
     synonyms = merge_synonyms(parsed, problems)
     warnings.extend(_thin_entries(entries))
@@ -84,6 +89,7 @@ def load_knowledge(directory: Path, extra_files: Iterable[Path] = ()) -> Knowled
         generic=frozenset(w for chunk in parsed for w in chunk.generic),
         services=tuple(services),
         warnings=tuple(sorted(warnings)),
+        glossary=glossary,
     )
 
 
@@ -121,6 +127,8 @@ def parse_file(path: Path, problems: list[Problem]) -> ParsedFile:
             getattr(result, key).extend((text, head, line) for text in texts)
     for key in ("ignore", "generic", "off_topic"):
         getattr(result, key).extend(values.get(key, ((), 0))[0])
+    terms, _ = values.get("glossary", ({}, 0))
+    result.glossary.update({term: hindi for term, (hindi, _) in terms.items()})
     return result
 
 

@@ -121,6 +121,7 @@ class KnowledgeBase:
     generic: frozenset[str] = frozenset()  # words that alone never name a topic ("post")
     services: tuple[Service, ...] = ()
     warnings: tuple[Problem, ...] = ()  # worth an editor's look, but nothing stops loading
+    glossary: Mapping[str, str] = field(default_factory=dict)  # English term -> Hindi
 
     def get(self, entry_id: str) -> Entry | None:
         """Look an entry up by id or by one of its old ids (aliases)."""

@@ -1,0 +1,74 @@
+"""Checks of the Hindi beside the English: the same facts, the same terms, nothing missing.
+
+An officer who reads the Hindi must be told the same rule numbers, sections, dates and
+amounts as one who reads the English, so a number that differs between the two texts of a
+field is an error. A missing Hindi text is only a warning (an admin may add an entry in
+English first; the bot then answers it in English with a one-line note in Hindi), and so is
+a legal term not rendered as the glossary says.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+
+from bot.knowledge.model import Entry, Problem
+
+_NUMBER = re.compile(r"\d+")
+
+
+def numbers(text: str) -> list[int]:
+    """The numbers in a text, in any script's digits (२०२३ is 2023), sorted."""
+    return sorted(int(n) for n in _NUMBER.findall(text))
+
+
+def _pairs(entry: Entry) -> Iterator[tuple[str, str, str]]:
+    """(field, English, Hindi) for every field the entry has in both languages."""
+    hindi = entry.hi
+    if hindi is not None:
+        for name in ("title", "answer", "why"):
+            theirs = getattr(hindi, name)
+            if theirs is not None:
+                yield name, getattr(entry, name) or "", theirs
+        for name in ("examples", "do_instead", "sources"):
+            theirs = getattr(hindi, name)
+            if theirs:
+                yield name, " ".join(getattr(entry, name)), " ".join(theirs)
+    for service, line in entry.services.items():
+        if line.note_hi is not None:
+            yield f"services: {service}", line.note, line.note_hi
+
+
+def hindi_numbers(entries: Sequence[Entry]) -> Iterator[Problem]:
+    for entry in entries:
+        for name, english, hindi in _pairs(entry):
+            if numbers(english) != numbers(hindi):
+                message = (
+                    f"'{name}': the Hindi has the numbers {numbers(hindi)} but the English "
+                    f"{numbers(english)}; they must be the same"
+                )
+                yield Problem(entry.file, entry.line, entry.id, message)
+
+
+def hindi_gaps(entries: Sequence[Entry], glossary: Mapping[str, str]) -> Iterator[Problem]:
+    for entry in entries:
+        hindi = entry.hi
+        missing = [
+            name
+            for name in ("title", "answer", "why", "examples", "do_instead", "sources")
+            if getattr(entry, name) and (hindi is None or not getattr(hindi, name))
+        ]
+        if missing:
+            message = f"no Hindi for {', '.join(missing)}: answered in English to Hindi askers"
+            yield Problem(entry.file, entry.line, entry.id, message)
+        yield from _terms(entry, glossary)
+
+
+def _terms(entry: Entry, glossary: Mapping[str, str]) -> Iterator[Problem]:
+    """A glossary term in the English whose Hindi text does not use the glossary's word."""
+    for name, english, hindi in _pairs(entry):
+        for term, rendering in glossary.items():
+            said = re.search(rf"\b{re.escape(term)}\b", english, re.IGNORECASE)
+            if said and rendering not in hindi:
+                message = f"'{name}': '{term}' is \u201c{rendering}\u201d in the glossary"
+                yield Problem(entry.file, entry.line, entry.id, message)
