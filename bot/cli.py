@@ -8,6 +8,7 @@ one-line message on stderr and a non-zero exit, never a traceback. Exit codes: 0
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -20,14 +21,16 @@ from bot.config import ConfigError, Settings
 from bot.evaluation import (
     EvalFileError,
     bands_text,
+    check_bars,
     evaluate,
     load_cases,
     report_json,
     report_text,
 )
 from bot.knowledge import KnowledgeBase, KnowledgeError, json_schema, load_knowledge
-from bot.matcher import Matcher, Pull
-from bot.render import render_answer_text
+from bot.matcher import Band, Matcher, Pull
+from bot.render import render_answer_text, render_text
+from bot.text import is_greeting
 from bot.wording import LANGUAGES
 
 PROMPT = "you> "
@@ -92,8 +95,14 @@ def _parser() -> argparse.ArgumentParser:
         )
     validate = command("validate", _validate, "check the knowledge base, listing every problem")
     validate.add_argument("directory", nargs="?", type=Path, help="folder to check")
-    ev = command("eval", _eval, "measure matching on an evaluation file")
-    ev.add_argument("files", nargs="+", type=Path, metavar="FILE", help="YAML with cases")
+    ev = command("eval", _eval, "measure matching on evaluation files, or check their bars")
+    ev.add_argument("files", nargs="*", type=Path, metavar="FILE", help="YAML with cases")
+    ev.add_argument(
+        "--check",
+        type=Path,
+        metavar="BARS",
+        help="check every set a bars file names against its bars; exit 1 if one is missed",
+    )
     ev.add_argument("--json", action="store_true", help="print every case and the summary")
     ev.add_argument(
         "--bands", action="store_true", help="also show how often answers are right, by score"
@@ -172,20 +181,53 @@ def _answers_text(replies: Sequence[Answer], answerer: Answerer) -> str:
     )
 
 
+CHAT_HELP = """\
+Type a question in your own words (English, Hinglish or Hindi). When I offer choices, type
+the number of the one you mean. /help shows this; quit, exit or Ctrl-D leaves."""
+
+
 def _chat(args: argparse.Namespace) -> int:
+    """A terminal chat: line editing and history (readline), numbered choices, /help."""
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401  (importing it gives input() editing and history)
     answerer = _answerer(args)
     asker = _asker(args, answerer)
-    print("Ask a question about social-media conduct. Ctrl-D (or 'quit') to leave.")
+    print("Ask a question about social-media conduct. /help for help; Ctrl-D to leave.")
+    offered: list[Answer] = []  # the last answer that offered choices, to pick by number
     while True:
         try:
-            question = input(PROMPT)
+            line = input(PROMPT).strip()
         except EOFError:
             print()
             return 0
-        if question.strip().lower() in {"quit", "exit"}:
+        if line.lower() in {"quit", "exit"}:
             return 0
-        if question.strip():
-            print(_answers_text(answerer.ask_all(question, asker), answerer), end="\n\n")
+        if not line:
+            continue
+        if line.lower() in {"/help", "help", "/start"} or is_greeting(line):
+            print(CHAT_HELP, end="\n\n")
+            continue
+        chosen = _choice(line, offered, answerer)
+        if chosen is not None:
+            print(chosen, end="\n\n")
+            continue
+        replies = answerer.ask_all(line, asker)
+        offered = [a for a in replies if a.match.band is Band.SUGGEST][:1]
+        print(_answers_text(replies, answerer), end="\n\n")
+
+
+def _choice(line: str, offered: Sequence[Answer], answerer: Answerer) -> str | None:
+    """The answer for "1", "2" ... after "did you mean", for the service asked about."""
+    if not offered or not line.isdigit():
+        return None
+    answer = offered[0]
+    choices = answer.match.candidates
+    number = int(line)
+    if not 1 <= number <= len(choices):
+        return f"Type a number from 1 to {len(choices)}, or a new question."
+    entry = choices[number - 1].entry
+    ruling = answerer.rule(entry, answer.service.id if answer.service else None)
+    return render_text(entry, answerer.kb, ruling, answer.language)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -241,6 +283,14 @@ def _schema(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     answerer = _answerer(args)
+    if args.check is not None:
+        bars = check_bars(answerer, args.check)
+        print("\n".join(map(str, bars)))
+        missed = [b for b in bars if not b.kept]
+        print(f"{len(bars) - len(missed)} of {len(bars)} bars kept")
+        return 1 if missed else 0
+    if not args.files:
+        raise UsageError("eval needs evaluation FILEs, or --check BARS")
     outcomes = [o for path in args.files for o in evaluate(answerer, load_cases(path))]
     if args.json:
         print(json.dumps(report_json(outcomes), ensure_ascii=False, indent=2))

@@ -213,6 +213,62 @@ def evaluate(answerer: Answerer, cases: Sequence[Case]) -> list[Outcome]:
     return outcomes
 
 
+# --- the bars: what each evaluation set must keep ---------------------------------------------
+
+# Figures where higher is better; the others (wrong and misleading answers) are ceilings.
+_FLOORS = (
+    "confident_correct",
+    "right_in_candidates",
+    "out_of_scope_declined",
+    "acceptable_headlines",
+    "all_answered",
+)
+_CEILINGS = ("confident_wrong", "misleading_headlines")
+
+
+@dataclass(frozen=True)
+class Bar:
+    file: Path
+    figure: str
+    limit: float
+    value: float
+
+    @property
+    def kept(self) -> bool:
+        if self.figure in _CEILINGS:
+            return self.value <= self.limit + 1e-9
+        return self.value >= self.limit - 1e-9
+
+    def __str__(self) -> str:
+        sign = "<=" if self.figure in _CEILINGS else ">="
+        state = "ok  " if self.kept else "FAIL"
+        return f"{state} {self.file.name}: {self.figure} {self.value:.1%} ({sign} {self.limit:.1%})"
+
+
+def check_bars(answerer: Answerer, bars_file: Path) -> list[Bar]:
+    """Every set named in a bars file, measured with this answerer, against its bars.
+
+    The bars file (tests/eval/bars.yaml) maps each evaluation file, relative to itself, to
+    the figures it must keep, so an admin checks an edited knowledge base with
+    `conduct-bot eval --check tests/eval/bars.yaml --knowledge DIR`."""
+    try:
+        data = yaml.load(Path(bars_file).read_text(encoding="utf-8"), Loader=_Loader)
+    except (OSError, yaml.YAMLError) as error:
+        raise EvalFileError(f"{bars_file}: cannot read the bars: {error}") from None
+    sets = data.get("sets") if isinstance(data, dict) else None
+    if not isinstance(sets, dict):
+        raise EvalFileError(f"{bars_file}: expected a mapping under 'sets'")
+    results = []
+    for name, limits in sets.items():
+        path = Path(bars_file).parent / name
+        summary = asdict(summarise(evaluate(answerer, load_cases(path))))
+        for figure, limit in (limits or {}).items():
+            if figure not in (*_FLOORS, *_CEILINGS) or summary.get(figure) is None:
+                raise EvalFileError(f"{bars_file}: {name}: no figure {figure!r} to check")
+            results.append(Bar(path, figure, float(limit), float(summary[figure])))
+    return results
+
+
 def _right(entry: Entry, case: Case) -> bool:
     return entry.id in case.expect or (not case.exact and entry.topic in case.expect)
 

@@ -232,7 +232,8 @@ def render_match_text(match: Match, kb: KnowledgeBase, language: str = ENGLISH) 
         return render_text(match.entry, kb, language=language)
     if match.band is Band.SUGGEST:
         options = "\n".join(
-            f"- {entry_text(c.entry, language).title}  ({c.entry.id})" for c in match.candidates
+            f"{n}. {entry_text(c.entry, language).title}  ({c.entry.id})"
+            for n, c in enumerate(match.candidates, 1)
         )
         return f"{words.did_you_mean}\n{options}"
     if match.band is Band.VAGUE:

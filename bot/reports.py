@@ -42,10 +42,13 @@ def stats_text(stats: Stats, kb: KnowledgeBase | None = None) -> str:
         "",
         "Most asked:",
         *(f"  {count:>4}  {_title(kb, entry)}" for entry, count in stats.most_asked),
-        "",
-        "Most 👎:",
-        *(f"  {count:>4}  {_title(kb, entry)}" for entry, count in stats.most_disliked),
     ]
+    if stats.most_disliked:
+        lines += [
+            "",
+            "Most 👎:",
+            *(f"  {count:>4}  {_title(kb, entry)}" for entry, count in stats.most_disliked),
+        ]
     if not stats.questions:
         lines[2:] = ["", "Nobody has asked anything in that period."]
     return "\n".join(lines)

@@ -327,3 +327,17 @@ def asks_for_information(question: str) -> bool:
     officer may do something: it gets the rule, without a verdict headline."""
     text = " ".join(question.split())
     return bool(_INFORMATION.search(text)) and not _PERMISSION.search(text)
+
+
+_GREETINGS = frozenset(
+    fold(
+        "hi hii hello helo hey hlo namaste namaskar namaskaar pranam ram ram jai hind good "
+        "morning evening afternoon sir madam ji there bot नमस्ते नमस्कार प्रणाम राम जय हिंद सर जी"
+    ).split()
+)
+
+
+def is_greeting(text: str) -> bool:
+    """ "hello", "namaste sir", "good morning ji": a greeting and nothing more."""
+    said = words(text)
+    return bool(said) and len(said) <= 4 and all(w in _GREETINGS for w in said)

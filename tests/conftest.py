@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.answering import Answerer
-from bot.config import default_knowledge_dir
+from bot.config import Settings
 from bot.emulator import BotAPIEmulator
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.matcher import Matcher
@@ -16,7 +16,7 @@ from tests.process_harness import BOT, TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = ROOT / "tests" / "eval"
-KNOWLEDGE_DIR = default_knowledge_dir()
+KNOWLEDGE_DIR = Settings.from_env().knowledge_dir  # KNOWLEDGE_DIR, else the bundled one
 
 
 @pytest.fixture(scope="session")

@@ -108,10 +108,29 @@ def test_eval_of_the_shared_dev_set_runs():
 
 
 def test_chat_answers_until_end_of_input():
-    result = run("chat", stdin="Can I post a reel from my official vehicle?\n\nhello\n")
+    result = run("chat", stdin="Can I post a reel from my official vehicle?\n\nqwertyuiop\n")
     assert result.returncode == 0
     assert "Official vehicles" in result.stdout or "official vehicle" in result.stdout.lower()
     assert "I don't know" in result.stdout
+
+
+def test_chat_greets_helps_and_takes_a_number_for_a_choice():
+    result = run("chat", stdin="namaste\nemblem on my car\n2\n9\n/help\n")
+    assert result.returncode == 0
+    out = result.stdout
+    assert out.count("/help shows this") == 2, "a greeting and /help get the help"
+    offered = out.index("Did you mean")
+    second = out[offered:].splitlines()[2]  # the line "2. <title>  (<id>)"
+    title = second.split(". ", 1)[1].rsplit("  (", 1)[0]
+    assert title in out[offered:].split("you> ")[1], "typing 2 opens the second choice"
+    assert "Type a number from 1 to 3" in out
+
+
+def test_ask_piped_into_head_prints_no_traceback():
+    command = f"{sys.executable} -m bot eval {EVAL_DIR / 'own.yaml'} --json | head -n 1"
+    result = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "{"
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -232,3 +251,14 @@ def test_eval_bands_show_how_often_the_best_entry_is_right_by_score(capsys):
     rows = [line.split() for line in table[1:]]
     assert sum(int(row[1]) for row in rows) > 250
     assert rows[-1][0] == "0.90-1.00" and rows[-1][2] == "100%"
+
+
+def test_eval_check_measures_the_folder_it_is_given_and_names_a_missed_bar(knowledge_copy):
+    bars = EVAL_DIR / "bars.yaml"
+    good = run("eval", "--check", str(bars), "--knowledge", str(knowledge_copy))
+    assert "dev.yaml: confident_correct" in good.stdout
+    for words in ("synonyms.yaml", "words-hindi.yaml"):  # no shorthand, Hinglish or Hindi words
+        (knowledge_copy / words).write_text("synonyms: {}\n", encoding="utf-8")
+    broken = run("eval", "--check", str(bars), "--knowledge", str(knowledge_copy))
+    assert broken.returncode == 1
+    assert "FAIL own.yaml: confident_correct" in broken.stdout
