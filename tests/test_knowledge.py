@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -150,7 +151,9 @@ def test_each_kind_of_problem_has_a_clear_message(tmp_path, body, message):
 
 def test_validate_command_lists_every_problem_and_exits_1(knowledge_copy, capsys):
     target = next(knowledge_copy.glob("rules-*.yaml"))
-    text = target.read_text(encoding="utf-8").replace("    title:", "    titel:", 2)
+    # the entries' own titles, not the titles of their `hi:` blocks (indented deeper)
+    text = target.read_text(encoding="utf-8")
+    text = re.sub(r"^    title:", "    titel:", text, count=2, flags=re.MULTILINE)
     target.write_text(text, encoding="utf-8")
     assert main(["validate", str(knowledge_copy)]) == 1
     err = capsys.readouterr().err
