@@ -90,7 +90,10 @@ def answer_sections(
     if text.examples:
         sections.append(Section(words.example, text.examples[:1], cut=5))
     many = len(text.sources) > 1
-    bare = Section(words.source, tuple(_without_gist(s) for s in text.sources), bullets=many)
+    first = Section(words.source, (_without_gist(text.sources[0]),)) if many else None
+    bare = Section(  # a lone source is never dropped: the answer must say what it rests on
+        words.source, tuple(map(_without_gist, text.sources)), many, cut=int(many), shorter=first
+    )
     sections.append(Section(words.source, text.sources, bullets=many, cut=3, shorter=bare))
     if ruling.service is not None and note and ruling.general:
         sections.append(Section(_for(ruling.service, language), (note,), cut=6))

@@ -79,3 +79,40 @@ def test_split_entries_name_the_entry_they_came_from(kb):
         if entry.split_from:
             parent = kb.get(entry.split_from)
             assert parent is not None and parent is not entry, entry.id
+
+
+def test_every_entry_has_hindi_beside_its_english(kb):
+    missing = [e.id for e in kb.entries if e.hi is None or not (e.hi.title and e.hi.answer)]
+    assert missing == []
+    for entry in kb.entries:
+        for name in ("examples", "do_instead", "sources"):
+            assert len(getattr(entry.hi, name)) == len(getattr(entry, name)), (entry.id, name)
+        for service, line in entry.services.items():
+            assert line.note_hi, (entry.id, service)
+
+
+def test_every_rule_number_section_date_and_amount_is_the_same_in_both_texts(kb):
+    """The loader refuses a knowledge base where they differ; this walks every field to show
+    it holds for the bundled one, and that the comparison reads Devanagari digits too."""
+    from bot.knowledge.hindi import _pairs, numbers
+
+    assert numbers("नियम १३, ₹25,000") == numbers("rule 13, ₹25,000")
+    compared = 0
+    for entry in kb.entries:
+        for name, english, hindi in _pairs(entry):
+            assert numbers(english) == numbers(hindi), (entry.id, name)
+            compared += bool(numbers(english))
+    assert compared > 100
+
+
+def test_a_number_changed_in_the_hindi_is_refused_with_file_and_entry(knowledge_copy):
+    from bot.knowledge import KnowledgeError, load_knowledge
+
+    rules = knowledge_copy / "rules-money-and-influence.yaml"
+    text = rules.read_text(encoding="utf-8")
+    assert "₹25,000 (ग्रुप ए)" in text or "₹25,000" in text
+    rules.write_text(text.replace("₹25,000", "₹50,000", 2).replace("₹50,000", "₹25,000", 1))
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(knowledge_copy)
+    problems = [str(p) for p in caught.value.problems]
+    assert any("[gift-limits]" in p and "the Hindi has the numbers" in p for p in problems)

@@ -23,6 +23,7 @@ from bot.render import (
     split_message,
 )
 from bot.verdicts import rule_for
+from bot.wording import wording
 
 TELEGRAM_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
 
@@ -70,18 +71,22 @@ def askers(kb):
     return [None, *(s.id for s in kb.services)]
 
 
-def test_every_answer_fits_a_phone_with_the_essentials_first(kb):
+@pytest.mark.parametrize("language", ["en", "hi"])
+def test_every_answer_fits_a_phone_with_the_essentials_first(kb, language):
     """Verdict, the rule and what to do instead in the first 400 characters; the whole answer,
-    sources and disclaimer included, within 1,000, for every entry and every asker."""
+    sources and disclaimer included, within 1,000, for every entry and every asker, in
+    English and in Hindi."""
+    words = wording(language)
     for entry in kb.entries:
         for service in askers(kb):
-            text = render_text(entry, kb, rule_for(entry, kb, service))
-            where = f"{entry.id} for {service}"
+            ruling = rule_for(entry, kb, service)
+            text = render_text(entry, kb, ruling, language)
+            where = f"{entry.id} for {service} in {language}"
             assert len(text) <= ANSWER_BUDGET, (where, len(text))
-            assert text.startswith(headline(entry, rule_for(entry, kb, service))), where
+            assert text.startswith(headline(entry, ruling, language)), where
             if entry.do_instead:
-                assert text.index("What to do instead:") < 400, where
-            assert "Source:" in text and text.endswith(DISCLAIMER), where
+                assert text.index(f"{words.instead}:") < 400, where
+            assert f"{words.source}:" in text and text.endswith(words.disclaimer), where
 
 
 def test_an_answer_that_differs_by_service_says_how_and_the_askers_own_line_comes_first(kb):

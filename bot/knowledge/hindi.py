@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 
 from bot.knowledge.model import Entry, Problem
+from bot.text import stems
 
 _NUMBER = re.compile(r"\d+")
 
@@ -65,10 +66,14 @@ def hindi_gaps(entries: Sequence[Entry], glossary: Mapping[str, str]) -> Iterato
 
 
 def _terms(entry: Entry, glossary: Mapping[str, str]) -> Iterator[Problem]:
-    """A glossary term in the English whose Hindi text does not use the glossary's word."""
+    """A glossary term in the English whose Hindi text does not use the glossary's word.
+
+    Compared word by word on stems, so an inflected form counts (अधिकारियों for अधिकारी);
+    a term inside a hyphenated compound ("law-and-order") is not the term."""
     for name, english, hindi in _pairs(entry):
+        hindi_stems = set(stems(hindi))
         for term, rendering in glossary.items():
-            said = re.search(rf"\b{re.escape(term)}\b", english, re.IGNORECASE)
-            if said and rendering not in hindi:
+            said = re.search(rf"(?<![-\w]){re.escape(term)}(?![-\w])", english, re.IGNORECASE)
+            if said and not set(stems(rendering)) <= hindi_stems:
                 message = f"'{name}': '{term}' is \u201c{rendering}\u201d in the glossary"
                 yield Problem(entry.file, entry.line, entry.id, message)
