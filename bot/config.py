@@ -67,6 +67,9 @@ class Settings:
     match: MatchSettings = field(default_factory=MatchSettings)
     # Telegram. The token is secret: it is never logged or shown (see bot.logs).
     token: str | None = field(default=None, repr=False)
+    # Or a file holding it (container secrets), read only by the command that needs the
+    # token (run), so `ask` and `validate` work in an image without the secret mounted.
+    token_file: Path | None = None
     api_base_url: str = "https://api.telegram.org"
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
@@ -104,7 +107,10 @@ class Settings:
         env = os.environ if environ is None else environ
         values: dict[str, object] = {
             "match": _match_settings(env),
-            "token": _token(env),
+            "token": env.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
+            "token_file": Path(env["TELEGRAM_BOT_TOKEN_FILE"])
+            if env.get("TELEGRAM_BOT_TOKEN_FILE")
+            else None,
             "admin_user_ids": _user_ids(env.get("ADMIN_USER_IDS", "")),
             "data_dir": default_data_dir(env),
         }
@@ -152,22 +158,21 @@ def _convert(variable: str, raw: str, kind: type) -> object:
         raise ConfigError(f"{variable} must be a {kind.__name__}, got {raw!r}") from None
 
 
-def _token(env: Mapping[str, str]) -> str | None:
-    """TELEGRAM_BOT_TOKEN, or the file TELEGRAM_BOT_TOKEN_FILE names (container secrets)."""
-    if env.get("TELEGRAM_BOT_TOKEN"):
-        return env["TELEGRAM_BOT_TOKEN"].strip()
-    path = env.get("TELEGRAM_BOT_TOKEN_FILE")
-    if not path:
-        return None
+def with_token(settings: Settings) -> Settings:
+    """The settings with the token read from TELEGRAM_BOT_TOKEN_FILE, when that is how it is
+    given; a file that cannot be read or is empty is a ConfigError naming it."""
+    if settings.token or settings.token_file is None:
+        return settings
+    path = settings.token_file
     try:
-        token = Path(path).read_text(encoding="utf-8").strip()
+        token = path.read_text(encoding="utf-8").strip()
     except OSError as error:
         raise ConfigError(
             f"TELEGRAM_BOT_TOKEN_FILE: cannot read {path}: {error.strerror}"
         ) from None
     if not token:
         raise ConfigError(f"TELEGRAM_BOT_TOKEN_FILE: {path} is empty")
-    return token
+    return replace(settings, token=token)
 
 
 def _match_settings(env: Mapping[str, str]) -> MatchSettings:

@@ -9,7 +9,7 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, with_token
 from bot.logs import configure_logging
 from bot.service import AnswerService
 from bot.store import Store
@@ -21,7 +21,7 @@ TELEGRAM_BOT_TOKEN is not set.
   To get a token: open Telegram, talk to @BotFather, send /newbot and follow the steps; then
     export TELEGRAM_BOT_TOKEN='123456:ABC...'   (or TELEGRAM_BOT_TOKEN_FILE=/run/secrets/token)
   To try the answers without Telegram:  conduct-bot chat
-  To try the whole bot locally, against the Bot API emulator (pip install '.[emulator]'):
+  To try the whole bot locally, against the Bot API emulator:
     python -m bot.emulator --port 8081 --token 123:local &
     TELEGRAM_BOT_TOKEN=123:local TELEGRAM_API_BASE_URL=http://127.0.0.1:8081 conduct-bot run"""
 
@@ -29,6 +29,7 @@ WEBHOOK_PATH = "telegram"
 
 
 def run(settings: Settings, *, webhook: bool = False, watch: bool = False) -> int:
+    settings = with_token(settings)
     if not settings.token:
         raise ConfigError(NO_TOKEN)
     if webhook and not settings.webhook_url:

@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
@@ -340,15 +341,25 @@ def test_an_unreachable_api_at_start_is_reported_without_the_token(tmp_path):
     assert "do-not-print-me" not in result.stdout + result.stderr
 
 
-def test_a_token_file_is_read_like_a_container_secret(tmp_path):
-    from bot.config import ConfigError, Settings
+def test_a_token_file_is_read_like_a_container_secret_only_by_the_command_that_needs_it(
+    tmp_path,
+):
+    from bot.config import ConfigError, Settings, with_token
 
     secret = tmp_path / "token"
     secret.write_text("42:from-a-file\n", encoding="utf-8")
-    assert Settings.from_env({"TELEGRAM_BOT_TOKEN_FILE": str(secret)}).token == "42:from-a-file"
-    assert "42:from-a-file" not in repr(Settings.from_env({"TELEGRAM_BOT_TOKEN_FILE": str(secret)}))
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN_FILE": str(secret)})
+    assert with_token(settings).token == "42:from-a-file"
+    assert "42:from-a-file" not in repr(with_token(settings))
+    missing = Settings.from_env({"TELEGRAM_BOT_TOKEN_FILE": str(tmp_path / "missing")})
     with pytest.raises(ConfigError, match="cannot read"):
-        Settings.from_env({"TELEGRAM_BOT_TOKEN_FILE": str(tmp_path / "missing")})
+        with_token(missing)
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN_FILE": str(tmp_path / "missing")}
+    for command in (["validate"], ["ask", "can I post a reel in uniform?"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", *command], env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 0, (command, result.stderr)
 
 
 def test_the_image_runs_as_a_non_root_user_and_reads_the_token_from_a_secret():
