@@ -54,6 +54,10 @@ class MatchSettings:
     max_candidates: int = 3
     # The share of the score from the closest single phrasing (the rest: coverage).
     phrasing_weight: float = 0.5
+    # How much an entry's word counts towards covering a question grows with the number of
+    # the entry's phrasings that use it (1 - exp(-uses / this)): a word that came up once, in
+    # one long story, says less about the entry than one most of its questions use.
+    word_saturation: float = 1.0
     # Long pastes are cut before matching (keeping the end, where the question usually is).
     max_question_chars: int = 1200
     # In a message that tells a story before asking, how much the story's words count

@@ -139,6 +139,8 @@ class Matcher:
         vectorised passes (bincount, reduceat) instead of a Python loop over phrasings."""
         phrasing_postings: dict[str, list[int]] = defaultdict(list)
         entry_postings: dict[str, list[int]] = defaultdict(list)
+        entry_strength: dict[str, list[float]] = defaultdict(list)
+        saturation = self.settings.word_saturation
         norms: list[float] = []
         offsets: list[int] = []
         for index, phrasings in enumerate(token_sets):
@@ -148,10 +150,16 @@ class Matcher:
                     phrasing_postings[token].append(len(norms))
                 weight = sum(self._idf[t] for t in tokens)
                 norms.append(math.sqrt(weight) if weight else math.inf)
-            for token in frozenset().union(*phrasings):
+            uses: dict[str, int] = defaultdict(int)
+            for tokens in phrasings:
+                for token in tokens:
+                    uses[token] += 1
+            for token, count in uses.items():
                 entry_postings[token].append(index)
+                entry_strength[token].append(1 - math.exp(-count / saturation))
         self._phrasing_postings = {t: np.array(v, np.int32) for t, v in phrasing_postings.items()}
         self._entry_postings = {t: np.array(v, np.int32) for t, v in entry_postings.items()}
+        self._entry_strength = {t: np.array(v, np.float64) for t, v in entry_strength.items()}
         self._norms = np.array(norms, np.float64)
         self._offsets = np.array(offsets, np.int64)
         order = sorted(range(len(self.kb.entries)), key=lambda i: self.kb.entries[i].id)
@@ -323,9 +331,7 @@ class Matcher:
         entries = len(self._offsets)
         hits = [self._entry_postings[t] for t in known]
         entry_index = np.concatenate(hits)
-        entry_weight = np.concatenate(
-            [np.full(len(h), weights[t]) for h, t in zip(hits, known, strict=True)]
-        )
+        entry_weight = np.concatenate([self._entry_strength[t] * weights[t] for t in known])
         covered = np.bincount(entry_index, weights=entry_weight, minlength=entries)
         matched = np.bincount(entry_index, minlength=entries)
         specific_hits = [self._entry_postings[t] for t in known if t not in self._generic]

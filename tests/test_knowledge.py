@@ -229,3 +229,31 @@ def test_rule_entries_are_complete(kb):
         assert entry.examples and entry.do_instead, entry.id
         assert len(entry.questions) >= 8, entry.id
         assert entry.sources, entry.id
+
+
+def test_an_id_given_twice_is_blamed_on_the_copy_in_the_file_edited_last(tmp_path):
+    import os
+
+    older = write(tmp_path, "b-old.yaml", "entries:\n" + CONCERN.format(id="dup", question="q1"))
+    newer = write(tmp_path, "a-new.yaml", "entries:\n" + CONCERN.format(id="dup", question="q2"))
+    os.utime(older, (1_000_000, 1_000_000))
+    os.utime(newer, (2_000_000, 2_000_000))
+    found = [p for p in problems_of(tmp_path) if "already used" in p]
+    assert found == [
+        f"{newer}:2 [dup]: id 'dup' is already used at {older}:2; give this entry a new id"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("indent", "words"),
+    [("      ", "indented more than the one above"), ("   ", "indented differently")],
+)
+def test_one_misindented_line_is_one_problem_in_plain_words(knowledge_copy, indent, words):
+    accounts = knowledge_copy / "rules-accounts.yaml"
+    text = accounts.read_text(encoding="utf-8")
+    broken = "    title: Running official handles and pages\n"
+    accounts.write_text(text.replace(broken, indent + broken.lstrip(), 1), encoding="utf-8")
+    found = problems_of(knowledge_copy)
+    assert len(found) == 1, found
+    assert found[0].startswith(f"{accounts}:") and words in found[0]
+    assert "expected <block end>" not in found[0] and "mapping values" not in found[0]

@@ -7,7 +7,7 @@ copy (the original is usually the one nobody touched).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from bot.knowledge.format import suggest
@@ -19,12 +19,20 @@ if TYPE_CHECKING:
 
 
 def cross_check(
-    entries: Sequence[Entry], services: Sequence[Service], links_checkable: bool = True
+    entries: Sequence[Entry],
+    services: Sequence[Service],
+    links_checkable: bool = True,
+    edited: Mapping[str, float] | None = None,
 ) -> Iterator[Problem]:
     """Every cross-entry problem. Links are checked only when every file parsed: a file that
-    does not parse would otherwise turn into a flood of knock-on "unknown id" problems."""
+    does not parse would otherwise turn into a flood of knock-on "unknown id" problems.
+
+    An id given twice is blamed on the copy an editor most likely just made: the one in the
+    file changed last (`edited`: file -> modification time), else the later one."""
+    edited = edited or {}
+    newest_last = sorted(entries, key=lambda e: (edited.get(e.file, 0.0), e.file, e.line))
     owners: dict[str, Entry] = {}
-    for entry in entries:
+    for entry in newest_last:
         for name in (entry.id, *entry.aliases):
             first = owners.get(name)
             if first is None:

@@ -67,7 +67,8 @@ def load_knowledge(directory: Path, extra_files: Iterable[Path] = ()) -> Knowled
     learned = [parse_file(Path(p), problems) for p in extra_files if Path(p).exists()]
     entries = [e for chunk in parsed for e in chunk.entries]
     services = [s for chunk in parsed for s in chunk.services]
-    problems.extend(cross_check(entries, services, all(c.readable for c in parsed)))
+    edited = {str(p): p.stat().st_mtime for p in files}
+    problems.extend(cross_check(entries, services, all(c.readable for c in parsed), edited))
     problems.extend(hindi_numbers(entries))
     glossary = {t: h for chunk in parsed for t, h in chunk.glossary.items()}
     warnings.extend(hindi_gaps(entries, glossary))
@@ -135,7 +136,11 @@ def parse_file(path: Path, problems: list[Problem]) -> ParsedFile:
 # PyYAML's words for the mistakes people make by hand, and what they mean to an editor.
 _SYNTAX_HINTS = (
     ("expected <block end>", "the indentation does not line up with the lines above"),
-    ("mapping values are not allowed", "a ':' inside a value: put the whole text in quotes"),
+    (
+        "mapping values are not allowed",
+        "a ':' where none was expected: this line is indented more than the one above, or a"
+        " text with ':' needs quotes",
+    ),
     ("could not find expected ':'", "a line is not 'field: value' (a missing ':' or quotes)"),
     ("found character '\\t'", "a tab: indent with spaces"),
     ("expected ',' or ']'", "a list in [ ] is not closed, or an item needs quotes"),
@@ -143,7 +148,10 @@ _SYNTAX_HINTS = (
     ("found unexpected end of stream", "a quote or bracket is never closed"),
     ("while scanning a quoted scalar", "a quote is never closed"),
     ("did not find expected key", "the indentation does not line up with the lines above"),
-    ("did not find expected '-' indicator", "a list item is indented differently"),
+    (
+        "did not find expected '-' indicator",
+        "this line is indented differently from the lines above it",
+    ),
 )
 
 
