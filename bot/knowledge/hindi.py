@@ -52,6 +52,7 @@ def hindi_numbers(entries: Sequence[Entry]) -> Iterator[Problem]:
 
 
 def hindi_gaps(entries: Sequence[Entry], glossary: Mapping[str, str]) -> Iterator[Problem]:
+    terms = _Terms(glossary)
     for entry in entries:
         hindi = entry.hi
         missing = [
@@ -62,18 +63,36 @@ def hindi_gaps(entries: Sequence[Entry], glossary: Mapping[str, str]) -> Iterato
         if missing:
             message = f"no Hindi for {', '.join(missing)}: answered in English to Hindi askers"
             yield Problem(entry.file, entry.line, entry.id, message)
-        yield from _terms(entry, glossary)
+        yield from terms.check(entry)
 
 
-def _terms(entry: Entry, glossary: Mapping[str, str]) -> Iterator[Problem]:
+class _Terms:
     """A glossary term in the English whose Hindi text does not use the glossary's word.
 
     Compared word by word on stems, so an inflected form counts (अधिकारियों for अधिकारी);
-    a term inside a hyphenated compound ("law-and-order") is not the term."""
-    for name, english, hindi in _pairs(entry):
-        hindi_stems = set(stems(hindi))
-        for term, rendering in glossary.items():
-            said = re.search(rf"(?<![-\w]){re.escape(term)}(?![-\w])", english, re.IGNORECASE)
-            if said and not set(stems(rendering)) <= hindi_stems:
-                message = f"'{name}': '{term}' is \u201c{rendering}\u201d in the glossary"
-                yield Problem(entry.file, entry.line, entry.id, message)
+    a term inside a hyphenated compound ("law-and-order") is not the term. All terms are
+    looked for in one pass per text (one pattern), since this runs on every load."""
+
+    def __init__(self, glossary: Mapping[str, str]) -> None:
+        self._hindi = {term.casefold(): set(stems(hindi)) for term, hindi in glossary.items()}
+        self._rendering = {term.casefold(): hindi for term, hindi in glossary.items()}
+        alternatives = "|".join(re.escape(term) for term in sorted(glossary, key=len, reverse=True))
+        self._pattern = (
+            re.compile(rf"(?<![-\w])(?:{alternatives})(?![-\w])", re.IGNORECASE)
+            if glossary
+            else None
+        )
+
+    def check(self, entry: Entry) -> Iterator[Problem]:
+        if self._pattern is None:
+            return
+        for name, english, hindi in _pairs(entry):
+            said = {m.group(0).casefold() for m in self._pattern.finditer(english)}
+            if not said:
+                continue
+            hindi_stems = set(stems(hindi))
+            for term in sorted(said):
+                if not self._hindi[term] <= hindi_stems:
+                    rendering = self._rendering[term]
+                    message = f"'{name}': '{term}' is \u201c{rendering}\u201d in the glossary"
+                    yield Problem(entry.file, entry.line, entry.id, message)
