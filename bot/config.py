@@ -35,11 +35,16 @@ class ConfigError(ValueError):
 class MatchSettings:
     """Thresholds of the three bands, tuned on the evaluation sets (see README)."""
 
+    # Chosen from the calibration table (conduct-bot eval --bands over tests/eval/): a best
+    # entry is right about 80% of the time when it leads the runner-up by under 0.1, and
+    # over 95% when it leads by 0.15 or more, whatever its score; so a confident answer
+    # needs the score and a clear lead.
     # At or above: a confident answer, if it also leads the runner-up by `margin`...
-    confident_score: float = 0.4
-    # ...or is at least this high, when two entries are both good answers.
-    sure_score: float = 0.65
-    margin: float = 0.02
+    confident_score: float = 0.35
+    margin: float = 0.12
+    # ...or, when it is at least this high, by `sure_margin`.
+    sure_score: float = 0.6
+    sure_margin: float = 0.04
     # A confident answer also needs this many of the question's words to match: one word
     # alone ("joke", "uniform") is a hint worth offering, not an answer worth trusting.
     min_evidence: int = 2
@@ -52,6 +57,10 @@ class MatchSettings:
     # Below: no match at all. Between: "did you mean" with up to `max_candidates` entries.
     suggest_score: float = 0.25
     max_candidates: int = 3
+    # Below this, "did you mean" would offer entries that are rarely right: the answer is
+    # "I don't know" instead, with up to `hints` nearest topics as buttons.
+    hint_score: float = 0.4
+    hints: int = 2
     # The share of the score from the closest single phrasing (the rest: coverage).
     phrasing_weight: float = 0.5
     # How much an entry's word counts towards covering a question grows with the number of

@@ -56,6 +56,7 @@ class Candidate:
     exact: bool = False  # the question's words are exactly one of the entry's phrasings
     specific: int = 0  # how many of those name a topic (not "post", "photo", "allowed")
     coverage: float = 0.0  # the share of the question's weight this entry's words explain
+    anchored: bool = False  # a word of the question is one of the entry's own (ANCHOR_USES)
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,8 @@ class Match:
     """The outcome for one question.
 
     `candidates` are the best entries, best first (the answer itself in the ANSWER band,
-    the "did you mean" choices in the SUGGEST band, none in the NONE band); `entry` is set
-    only when the matcher is confident.
+    the "did you mean" choices in the SUGGEST band, the nearest topics, if any, in the NONE
+    band); `entry` is set only when the matcher is confident.
     """
 
     question: str
@@ -113,6 +114,11 @@ class Matcher:
         self._normaliser = Normaliser(kb.synonyms, kb.ignore)
         token_sets = [self._entry_phrasings(entry) for entry in kb.entries]
         self._token_sets = token_sets
+        # An entry's own words: its title's and keywords' (see ANCHOR_USES).
+        self._named = [
+            frozenset(t for text in (e.title, *e.keywords) for t in self._normaliser.tokens(text))
+            for e in kb.entries
+        ]
         self._idf = _idf(token_sets)
         rarest = max(self._idf.values(), default=1.0)
         self._unknown_weight = rarest * self.settings.unknown_word_weight
@@ -140,6 +146,7 @@ class Matcher:
         phrasing_postings: dict[str, list[int]] = defaultdict(list)
         entry_postings: dict[str, list[int]] = defaultdict(list)
         entry_strength: dict[str, list[float]] = defaultdict(list)
+        anchor_postings: dict[str, list[int]] = defaultdict(list)
         saturation = self.settings.word_saturation
         norms: list[float] = []
         offsets: list[int] = []
@@ -154,12 +161,16 @@ class Matcher:
             for tokens in phrasings:
                 for token in tokens:
                     uses[token] += 1
+            named = self._named[index]
             for token, count in uses.items():
                 entry_postings[token].append(index)
                 entry_strength[token].append(1 - math.exp(-count / saturation))
+                if token in named or count >= ANCHOR_USES:
+                    anchor_postings[token].append(index)
         self._phrasing_postings = {t: np.array(v, np.int32) for t, v in phrasing_postings.items()}
         self._entry_postings = {t: np.array(v, np.int32) for t, v in entry_postings.items()}
         self._entry_strength = {t: np.array(v, np.float64) for t, v in entry_strength.items()}
+        self._anchor_postings = {t: np.array(v, np.int32) for t, v in anchor_postings.items()}
         self._norms = np.array(norms, np.float64)
         self._offsets = np.array(offsets, np.int64)
         order = sorted(range(len(self.kb.entries)), key=lambda i: self.kb.entries[i].id)
@@ -257,6 +268,9 @@ class Matcher:
         if band is Band.ANSWER and self._is_off_topic(question):
             band = Band.SUGGEST
         shown = [] if band is Band.NONE else ranked[: self.settings.max_candidates]
+        if band is Band.SUGGEST and ranked[0].score < self.settings.hint_score:
+            # Too weak to ask "did you mean": say "I don't know", with the nearest topics.
+            band, shown = Band.NONE, ranked[: self.settings.hints]
         return Match(
             question=question,
             normalised=normalised,
@@ -299,12 +313,16 @@ class Matcher:
             and _related(ranked[0].entry, ranked[1].entry)
             and ranked[0].entry.verdict == ranked[1].entry.verdict
         )
-        clear = best - runner_up >= s.margin or best >= s.sure_score or twins
+        lead = best - runner_up
+        clear = lead >= s.margin or (best >= s.sure_score and lead >= s.sure_margin) or twins
         # One word is enough only when it is the whole of one of the entry's phrasings
         # (a keyword such as "trolls"), not a word borrowed from a longer question ("joke").
         top = ranked[0]
         enough = top.evidence >= s.min_evidence or top.exact
-        explains = top.coverage >= s.min_coverage  # the answer explains the question, not one word
+        # The answer explains the question, and rests on a word that is the entry's own, not on
+        # one that came up once in a story told in one of its phrasings ("licence"); one of
+        # its own questions asked as written is its own too (an admin's added phrasing).
+        explains = top.coverage >= s.min_coverage and (top.anchored or top.exact)
         if best >= s.confident_score and clear and enough and explains and top.specific:
             return Band.ANSWER
         return Band.SUGGEST
@@ -340,6 +358,16 @@ class Matcher:
             if specific_hits
             else np.zeros(entries, np.int64)
         )
+        anchor_hits = [
+            self._anchor_postings[t]
+            for t in known
+            if t not in self._generic and t in self._anchor_postings
+        ]
+        anchored = (
+            np.bincount(np.concatenate(anchor_hits), minlength=entries)
+            if anchor_hits
+            else np.zeros(entries, np.int64)
+        )
         lists = [self._phrasing_postings[t] for t in known]
         shared = np.bincount(
             np.concatenate(lists),
@@ -364,6 +392,7 @@ class Matcher:
                 bool(cosine[i] > 0.999),
                 int(specific[i]),
                 round(float(covered[i]) / total, 4),
+                bool(anchored[i]),
             )
             for i in order
         ]
@@ -446,6 +475,10 @@ def is_english_word(word: str) -> bool:
 
 ENGLISH_WORD_FREQUENCY = 100  # "contract", "heard" and "thana" pass; "oficial" does not
 
+
+# A word is an entry's own when its title or keywords use it, or at least this many of its
+# phrasings do; a confident answer needs one (see Matcher._band).
+ANCHOR_USES = 2
 
 _CONDITIONS = frozenset(
     ["if", "when", "while", "unless", "agar", "jab", "yadi", "अगर", "जब", "यदि"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from bot.knowledge import KnowledgeBase
-from bot.render import DISCLAIMER, NO_MATCH, VAGUE
+from bot.render import DISCLAIMER, NO_MATCH, VAGUE, example_entries
 
 START = (
     "<b>Namaste! I answer public servants' questions about social media.</b>\n\n"
@@ -66,14 +66,20 @@ NOT_SAVED = "Sorry, I could not save that just now. Please try again later."
 ASK_PRIVATELY = "Ask me privately"
 
 
-def no_match(kb: KnowledgeBase) -> str:
-    """An honest "I don't know" that still says what the bot can help with."""
+def no_match(kb: KnowledgeBase, *, nearest: bool = False) -> str:
+    """An honest "I don't know" that still says what the bot can help with (and, below, the
+    nearest topics when there are some)."""
     concerns = ", ".join(html.escape(e.title.lower()) for e in kb.of_kind("concern"))
-    examples = "\n".join(f"• <i>{html.escape(e.questions[0])}</i>" for e in kb.of_kind("rule")[:3])
+    examples = "\n".join(f"• <i>{html.escape(e.questions[0])}</i>" for e in example_entries(kb))
     return (
         f"{html.escape(NO_MATCH)}\n\n"
         f"I answer questions about public servants' conduct on social media: {concerns}.\n"
-        f"For example:\n{examples}\n\nOr browse with /topics."
+        f"For example:\n{examples}\n\n"
+        + (
+            "The nearest topics I know are below; or browse with /topics."
+            if nearest
+            else "Or browse with /topics."
+        )
     )
 
 

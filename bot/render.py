@@ -241,20 +241,35 @@ def render_match_text(match: Match, kb: KnowledgeBase, language: str = ENGLISH) 
         return f"{words.did_you_mean}\n{options}"
     if match.band is Band.VAGUE:
         return words.vague
-    return f"{words.no_match}\n\n{help_topics_text(kb, language)}"
+    nearest = "".join(
+        f"\n{n}. {entry_text(c.entry, language).title}  ({c.entry.id})"
+        for n, c in enumerate(match.candidates, 1)
+    )
+    if nearest:
+        nearest = f"\n\n{words.nearest}{nearest}"
+    return f"{words.no_match}{nearest}\n\n{help_topics_text(kb, language)}"
 
 
 def help_topics_text(kb: KnowledgeBase, language: str = ENGLISH) -> str:
     """What the bot can help with, so "I don't know" is never a dead end."""
     words = wording(language)
     concerns = ", ".join(entry_text(e, language).title.lower() for e in kb.of_kind("concern"))
-    examples = [_example_question(e, language) for e in kb.of_kind("rule")[:3]]
+    examples = [_example_question(e, language) for e in example_entries(kb)]
     lines = [
         words.covers.format(concerns=concerns),
         words.for_example,
         *(f"- {q}" for q in examples),
     ]
     return "\n".join(lines)
+
+
+EXAMPLES = ("official-vehicle-premises", "uniform-and-insignia", "gifts-and-sponsorships")
+
+
+def example_entries(kb: KnowledgeBase) -> list[Entry]:
+    """Three situations to show as examples of what to ask (the first rules, if these go)."""
+    chosen = [e for e in map(kb.get, EXAMPLES) if e is not None]
+    return (chosen + [e for e in kb.of_kind("rule") if e not in chosen])[:3]
 
 
 def _example_question(entry: Entry, language: str) -> str:

@@ -158,21 +158,22 @@ class Normaliser:
     def __init__(self, synonyms: Mapping[str, str], ignore: Iterable[str] = ()) -> None:
         self._raw: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
         self._stemmed: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
-        for variant, canonical in synonyms.items():
-            raw = tuple(words(variant))
-            if not raw:
-                continue
-            target = stems(canonical)
-            self._raw.setdefault(raw[0], []).append((raw, target))
-            stemmed = tuple(stem(w) for w in raw)
-            if stemmed == raw:  # written in its base form: inflections match too
-                self._stemmed.setdefault(stemmed[0], []).append((stemmed, target))
         # A filler phrase ("social media") is dropped as a whole; its words alone still count
-        # ("media" in "a TV media interview").
+        # ("media" in "a TV media interview"). It comes first, so it wins over a synonym of
+        # the same length.
         ignore = list(ignore)
         for phrase in (tuple(words(item)) for item in ignore):
             if len(phrase) > 1:
                 self._raw.setdefault(phrase[0], []).append((phrase, ()))
+        for variant, canonical in synonyms.items():
+            raw = tuple(words(variant))
+            target = stems(canonical)
+            if not raw or raw == tuple(words(canonical)):
+                continue  # "social-media" folds to its own canonical form: nothing to rewrite
+            self._raw.setdefault(raw[0], []).append((raw, target))
+            stemmed = tuple(stem(w) for w in raw)
+            if stemmed == raw:  # written in its base form: inflections match too
+                self._stemmed.setdefault(stemmed[0], []).append((stemmed, target))
         for index in (self._raw, self._stemmed):
             for options in index.values():
                 options.sort(key=lambda option: -len(option[0]))

@@ -36,6 +36,7 @@ class Wording:
     did_you_mean: str
     untranslated: str  # shown above an entry that has no text in this language yet
     covers: str  # "I answer questions about ...: {concerns}."
+    nearest: str  # above the nearest topics offered with "I don't know"
     for_example: str
 
 
@@ -82,6 +83,7 @@ WORDINGS: Mapping[str, Wording] = {
         did_you_mean="I'm not sure which rule you mean. Did you mean one of these?",
         untranslated="",
         covers="I answer questions about public servants' conduct on social media: {concerns}.",
+        nearest="The nearest topics I know:",
         for_example="For example:",
     ),
     HINDI: Wording(
@@ -118,6 +120,7 @@ WORDINGS: Mapping[str, Wording] = {
         did_you_mean="मुझे पक्का नहीं कि आप किस नियम की बात कर रहे हैं। क्या आपका मतलब इनमें से कोई है?",
         untranslated="इस विषय का हिंदी पाठ अभी तैयार नहीं है; जवाब नीचे अंग्रेज़ी में है।",
         covers="मैं लोक सेवकों के सोशल मीडिया आचरण से जुड़े सवालों के जवाब देता हूँ: {concerns}।",
+        nearest="मेरे पास इनसे मिलते-जुलते विषय हैं:",
         for_example="उदाहरण के लिए:",
     ),
 }

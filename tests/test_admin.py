@@ -7,7 +7,7 @@ import pytest
 from bot.phrasings import read_phrasings
 from tests.bot_harness import ADMIN_ID, GROUP_ID, OFFICER_ID, running_bot
 
-NEW_QUESTION = "is a podcast on spotify about my district ok"
+NEW_QUESTION = "is my cooking podcast with my mother in law fine"
 
 
 @pytest.fixture

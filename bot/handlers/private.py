@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from bot import messages
@@ -84,7 +84,10 @@ async def _reply(message: Message, snapshot: Snapshot, answer: Answer, heading: 
     elif answer.band is Band.VAGUE:
         text, markup = messages.vague(), topics_keyboard(kb)
     else:
-        text, markup = messages.no_match(kb), topics_keyboard(kb)
+        nearest = choices_keyboard((c.entry for c in answer.match.candidates), kb, service)
+        topics = topics_keyboard(kb)
+        markup = InlineKeyboardMarkup([*nearest.inline_keyboard, *topics.inline_keyboard])
+        text = messages.no_match(kb, nearest=bool(answer.match.candidates))
     await reply_html(message, heading + text, markup)
 
 

@@ -67,7 +67,7 @@ def load_knowledge(directory: Path, extra_files: Iterable[Path] = ()) -> Knowled
     learned = [parse_file(Path(p), problems) for p in extra_files if Path(p).exists()]
     entries = [e for chunk in parsed for e in chunk.entries]
     services = [s for chunk in parsed for s in chunk.services]
-    edited = {str(p): p.stat().st_mtime for p in files}
+    edited = {str(p): _modified(p) for p in files}
     problems.extend(cross_check(entries, services, all(c.readable for c in parsed), edited))
     problems.extend(hindi_numbers(entries))
     glossary = {t: h for chunk in parsed for t, h in chunk.glossary.items()}
@@ -92,6 +92,15 @@ def load_knowledge(directory: Path, extra_files: Iterable[Path] = ()) -> Knowled
         warnings=tuple(sorted(warnings)),
         glossary=glossary,
     )
+
+
+def _modified(path: Path) -> float:
+    """When a file was last changed; 0 for one that vanished while being read (reported
+    already, by parse_file)."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 # --- one file -----------------------------------------------------------------------------
