@@ -229,6 +229,15 @@ class Matcher:
                     asked.append(token)
         return Query(tuple(weights), weights, tuple(dict.fromkeys(asked)))
 
+    def weigh(self, question: str) -> dict[str, float]:
+        """Each of the question's words with the weight it carries in ranking, as `match` uses
+        them: for explaining a match to an admin (why one word decided, another barely counted)."""
+        return self._weights(self.read(question))
+
+    def knows(self, token: str) -> bool:
+        """Whether any entry uses this (normalised) word; unknown words count against a match."""
+        return token in self._idf
+
     def _names_something(self, tokens: Sequence[str]) -> bool:
         return any(t not in self._generic for t in tokens)
 
