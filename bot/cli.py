@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.answering import Answer, Answerer
 from bot.asker import Asker
@@ -32,6 +33,9 @@ from bot.matcher import Band, Matcher, Pull
 from bot.render import render_answer_text, render_text
 from bot.text import is_greeting
 from bot.wording import LANGUAGES
+
+if TYPE_CHECKING:
+    from bot.reports import Report
 
 PROMPT = "you> "
 
@@ -109,7 +113,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     report = command("report", _report, "statistics, unanswered questions and feedback")
     report.add_argument("--days", type=int, default=30, help="period to report (default 30)")
-    report.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    report.add_argument("--format", choices=("text", "json", "csv", "html"), default="text")
+    report.add_argument("--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
     command("schema", _schema, "print the knowledge files' JSON Schema (knowledge/schema.json)")
     return parser
 
@@ -260,20 +265,40 @@ def _report(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if not settings.database.exists():
         raise UsageError(f"no database at {settings.database} (set DATABASE_PATH or DATA_DIR)")
+    kb = None  # titles for entry ids, where the format shows them
+    if args.format in ("text", "html") and settings.knowledge_dir.exists():
+        kb = load_knowledge(settings.knowledge_dir)
     key = settings.user_hash_key.encode() if settings.user_hash_key else None
     store = Store(settings.database, key=key, retention_days=settings.retention_days)
     try:
-        report = reports.build_report(store, args.days)
+        if args.format == "html":
+            from bot.report_html import build_figures, render_report_html
+
+            figures = build_figures(store, kb, args.days)
+            text = render_report_html(figures, kb, source=settings.database.name)
+        else:
+            report = reports.build_report(store, args.days)
+            text = _report_as(args.format, report, kb)
     finally:
         store.close()
-    if args.format == "json":
-        print(reports.report_json(report))
-    elif args.format == "csv":
-        print(reports.report_csv(report), end="")
-    else:
-        kb = load_knowledge(settings.knowledge_dir) if settings.knowledge_dir.exists() else None
-        print(reports.report_text(report, kb))
+    if args.out is None:
+        print(text, end="" if text.endswith("\n") else "\n")
+        return 0
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {args.out}: {error.strerror}") from None
     return 0
+
+
+def _report_as(form: str, report: Report, kb: KnowledgeBase | None) -> str:
+    from bot import reports
+
+    if form == "json":
+        return reports.report_json(report)
+    if form == "csv":
+        return reports.report_csv(report)
+    return reports.report_text(report, kb)
 
 
 def _schema(args: argparse.Namespace) -> int:

@@ -283,6 +283,16 @@ class Store:
         )
         return [(entry_id, int(n)) for entry_id, n in rows]
 
+    def per_day_by_band(self, days: int = 30) -> list[tuple[str, str, int]]:
+        """(YYYY-MM-DD, band, questions) for the period: how each day's questions fared."""
+        since = time.time() - days * DAY
+        rows = self._rows(
+            "SELECT date(asked_at, 'unixepoch') AS day, band, COUNT(*) FROM questions"
+            " WHERE asked_at >= ? GROUP BY day, band ORDER BY day, band",
+            (since,),
+        )
+        return [(day, band, int(n)) for day, band, n in rows]
+
     def unanswered(
         self, days: int = 30, limit: int = 10, similarity: float = 85.0
     ) -> list[UnansweredGroup]:
