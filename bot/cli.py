@@ -115,6 +115,16 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--days", type=int, default=30, help="period to report (default 30)")
     report.add_argument("--format", choices=("text", "json", "csv", "html"), default="text")
     report.add_argument("--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
+    playground = command(
+        "playground", _playground, "try the whole bot in a browser page (no token, no internet)"
+    )
+    playground.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    playground.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: loopback only)"
+    )
+    playground.add_argument(
+        "--watch", action="store_true", help="reload when knowledge files change"
+    )
     command("schema", _schema, "print the knowledge files' JSON Schema (knowledge/schema.json)")
     return parser
 
@@ -299,6 +309,12 @@ def _report_as(form: str, report: Report, kb: KnowledgeBase | None) -> str:
     if form == "csv":
         return reports.report_csv(report)
     return reports.report_text(report, kb)
+
+
+def _playground(args: argparse.Namespace) -> int:
+    from bot.playground.server import run_playground  # aiohttp and Telegram, only when asked
+
+    return run_playground(_settings(args), host=args.host, port=args.port, watch=args.watch)
 
 
 def _schema(args: argparse.Namespace) -> int:

@@ -1,0 +1,179 @@
+"""Why the bot answered a question as it did, in words an admin can act on.
+
+Computed from the same Answerer and Matcher the bot answers with (the service's current
+snapshot): the words the matcher read and what each weighs, the entries it ranked with their
+scores, the band with the thresholds that decided it, the service and language it answered
+for, and, when it was not confident, which of the band's tests failed. tests/test_explain.py
+checks over the evaluation sets that these reasons agree with the band the matcher chose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from bot.answering import Answer, Answerer
+from bot.asker import Asker
+from bot.config import MatchSettings
+from bot.matcher import Band, Candidate, _related
+
+SHOWN_CANDIDATES = 5
+BAND_NAMES = {
+    Band.ANSWER: "answered",
+    Band.SUGGEST: "did you mean",
+    Band.VAGUE: "vague (names no topic)",
+    Band.NONE: "unknown",
+}
+THRESHOLDS = (
+    "suggest_score",
+    "confident_score",
+    "sure_score",
+    "margin",
+    "min_evidence",
+    "min_coverage",
+)
+
+
+@dataclass(frozen=True)
+class Word:
+    token: str
+    weight: float
+    known: bool  # some entry uses it; an unknown word counts against every entry
+
+
+@dataclass(frozen=True)
+class Ranked:
+    entry_id: str
+    title: str
+    score: float
+    evidence: int
+    coverage: float
+
+
+@dataclass(frozen=True)
+class Explanation:
+    question: str
+    words: tuple[Word, ...]
+    candidates: tuple[Ranked, ...]
+    band: str
+    band_name: str
+    score: float
+    answer_id: str | None
+    verdict: str | None
+    service: str | None
+    service_stated: bool
+    language: str
+    thresholds: dict[str, float]
+    reasons: tuple[str, ...]  # empty when confident
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def explain_message(answerer: Answerer, message: str, asker: Asker | None) -> list[Explanation]:
+    """One explanation per question the bot would answer in this message."""
+    return [explain(answerer, answer) for answer in answerer.ask_all(message, asker)]
+
+
+def explain(answerer: Answerer, answer: Answer) -> Explanation:
+    matcher = answerer.matcher
+    question = answer.match.question
+    ranked = matcher.rank(question, SHOWN_CANDIDATES)
+    settings = matcher.settings
+    return Explanation(
+        question=question,
+        words=tuple(
+            Word(token, round(weight, 3), matcher.knows(token))
+            for token, weight in matcher.weigh(question).items()
+        ),
+        candidates=tuple(_ranked(c) for c in ranked),
+        band=answer.band.value,
+        band_name=BAND_NAMES[answer.band],
+        score=answer.match.score,
+        answer_id=answer.entry.id if answer.entry else None,
+        verdict=answer.verdict,
+        service=answer.service.title if answer.service else None,
+        service_stated=answer.service_stated,
+        language=answer.language,
+        thresholds={name: getattr(settings, name) for name in THRESHOLDS},
+        reasons=reasons(answer.band, ranked, settings),
+    )
+
+
+def _ranked(candidate: Candidate) -> Ranked:
+    return Ranked(
+        candidate.entry.id,
+        candidate.entry.title,
+        candidate.score,
+        candidate.evidence,
+        candidate.coverage,
+    )
+
+
+def reasons(band: Band, ranked: list[Candidate], settings: MatchSettings) -> tuple[str, ...]:
+    """Why the answer is not confident, as sentences (none for a confident answer)."""
+    if band is Band.ANSWER:
+        return ()
+    if band is Band.VAGUE:
+        return ("It asks whether something is allowed without naming what, so no verdict fits.",)
+    if not ranked:
+        return ("None of its words appears in any entry.",)
+    found = failed_tests(ranked, settings)
+    if not found:  # every test passed: the matcher's off-topic list held it back
+        found.append(
+            "It reads as a question about using an app (listed as off_topic in synonyms.yaml), "
+            "which never gets a confident answer."
+        )
+    return tuple(found)
+
+
+def failed_tests(ranked: list[Candidate], settings: MatchSettings) -> list[str]:
+    """The tests of a confident answer (bot.matcher's `_band`) that the best entry fails."""
+    return [
+        *_score_reasons(ranked[0].score, settings),
+        *_lead_reasons(ranked, settings),
+        *_evidence_reasons(ranked[0], settings),
+    ]
+
+
+def _score_reasons(score: float, s: MatchSettings) -> list[str]:
+    if score < s.suggest_score:
+        return [f"The best score, {score:.2f}, is under suggest_score ({s.suggest_score})."]
+    if score < s.confident_score:
+        return [f"The best score, {score:.2f}, is under confident_score ({s.confident_score})."]
+    return []
+
+
+def _lead_reasons(ranked: list[Candidate], s: MatchSettings) -> list[str]:
+    top = ranked[0]
+    if len(ranked) < 2 or top.score >= s.sure_score:
+        return []
+    runner_up = ranked[1]
+    lead = top.score - runner_up.score
+    twins = _related(top.entry, runner_up.entry) and top.entry.verdict == runner_up.entry.verdict
+    if lead >= s.margin or twins:
+        return []
+    return [
+        f"It leads '{runner_up.entry.id}' by only {lead:.3f} (margin {s.margin}), under "
+        f"sure_score ({s.sure_score}): two entries fit about as well."
+    ]
+
+
+def _evidence_reasons(top: Candidate, s: MatchSettings) -> list[str]:
+    found = []
+    if top.evidence < s.min_evidence and not top.exact:
+        found.append(
+            f"Only {top.evidence} of its words matched '{top.entry.id}' (min_evidence "
+            f"{s.min_evidence}), and it is not one of the entry's keywords."
+        )
+    if top.coverage < s.min_coverage:
+        found.append(
+            f"'{top.entry.id}' explains {top.coverage:.0%} of the question's weight "
+            f"(min_coverage {s.min_coverage:.0%})."
+        )
+    if not top.specific:
+        found.append(
+            f"The words it shares with '{top.entry.id}' are generic (post, photo, allowed); "
+            "none names a topic."
+        )
+    return found
