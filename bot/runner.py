@@ -21,7 +21,8 @@ TELEGRAM_BOT_TOKEN is not set.
   To get a token: open Telegram, talk to @BotFather, send /newbot and follow the steps; then
     export TELEGRAM_BOT_TOKEN='123456:ABC...'   (or TELEGRAM_BOT_TOKEN_FILE=/run/secrets/token)
   To try the answers without Telegram:  conduct-bot chat
-  To try the whole bot locally, against the Bot API emulator:
+  To try the whole bot in a browser page, without Telegram:  conduct-bot playground
+  To run the bot against the Bot API emulator yourself:
     python -m bot.emulator --port 8081 --token 123:local &
     TELEGRAM_BOT_TOKEN=123:local TELEGRAM_API_BASE_URL=http://127.0.0.1:8081 conduct-bot run"""
 
