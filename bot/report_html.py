@@ -39,6 +39,7 @@ VERDICT_COLOURS = {
     "no verdict": "#78909c",
 }
 WIDTH = 720  # the charts' viewBox width; they scale to the page
+VOTES_SHOWN = 12  # entries in the votes chart: the ones an admin should read first
 
 
 @dataclass(frozen=True)
@@ -177,11 +178,19 @@ def _votes(votes: Sequence[tuple[str, int, int]], kb: KnowledgeBase | None) -> s
         return _empty("No votes yet.")
     items = sorted(
         ((_title_of(kb, entry_id), up, down) for entry_id, up, down in votes),
-        key=lambda item: (-(item[1] + item[2]), item[0]),
+        key=lambda item: (-item[2], -(item[1] + item[2]), item[0]),
+    )
+    shown = items[:VOTES_SHOWN]
+    note = (
+        f'<p class="note">The {VOTES_SHOWN} entries with the most 👎, then the most votes; '
+        f"all {len(items)} are in the numbers.</p>"
+        if len(items) > VOTES_SHOWN
+        else ""
     )
     return (
         _legend([("👎 not helpful", "#c62828"), ("👍 helpful", "#2e7d32")])
-        + diverging_bars(items)
+        + diverging_bars(shown)
+        + note
         + _numbers(["entry", "👍", "👎"], items)
     )
 

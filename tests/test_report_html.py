@@ -117,3 +117,19 @@ def test_report_out_writes_any_format_and_refuses_a_path_it_cannot_write(data):
     result = run_report(data, "--format", "html", "--out", str(missing))
     assert result.returncode == 2
     assert f"cannot write {missing}" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_votes_chart_shows_the_most_disliked_first_and_the_table_keeps_them_all(tmp_path):
+    store = Store(tmp_path / "conduct-bot.sqlite3")
+    entries = [f"entry-{n:02d}" for n in range(15)]
+    for user, entry in enumerate(entries):
+        store.record_vote(user_id=user, entry_id=entry, vote=1)
+    store.record_vote(user_id=99, entry_id="entry-14", vote=-1)
+    store.close()
+    page = run_report(tmp_path, "--format", "html").stdout
+    shown = bars(page, "votes")
+    assert len(shown) == 12 + 1, "twelve entries, one of them with a 👎 bar too"
+    votes = re.search(r'<svg[^>]*data-chart="votes".*?</svg>', page, re.DOTALL).group()
+    assert re.findall(r'class="label"[^>]*>([^<]+)<', votes)[0] == "entry-14", "👎 leads"
+    assert "all 15 are in the numbers" in page
+    assert page.count("<td>entry-") == 15
