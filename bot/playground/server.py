@@ -200,6 +200,8 @@ class Playground:
         mention = f"@{BOT_USERNAME}"
         command, _, rest = text.partition(" ")
         if command.lower() in ("/ask", f"/ask{mention}".lower()):
+            if not rest.strip():
+                return None, "/ask without a question: the bot shows how to use /ask."
             return rest.strip(), "asked with /ask"
         if text.startswith("/"):
             return None, "A command, not a question: the bot runs it rather than matching it."
@@ -436,8 +438,8 @@ async def _serve(settings: Settings, data: Path, host: str, port: int, watch: bo
         async with _bot_running(application):
             loop = asyncio.get_running_loop()
             tasks = [playground.watch_files(loop)] if watch else []
-            site = await _listen(playground, host, port)
-            print(f"Playground: {site}  (Ctrl-C to stop)", flush=True)
+            runner, url = await _listen(playground, host, port)
+            print(f"Playground: {url}  (Ctrl-C to stop)", flush=True)
             if host not in LOOPBACK:
                 print(f"Warning: listening on {host}: anyone who can reach it can act as the "
                       "bot's admin here.", file=sys.stderr, flush=True)  # fmt: skip
@@ -446,6 +448,7 @@ async def _serve(settings: Settings, data: Path, host: str, port: int, watch: bo
             finally:
                 for task in tasks:
                     task.cancel()
+                await runner.cleanup()
 
 
 @contextlib.asynccontextmanager
@@ -467,9 +470,10 @@ async def _bot_running(application: Application) -> Any:
             await application.post_shutdown(application)
 
 
-async def _listen(playground: Playground, host: str, port: int) -> str:
+async def _listen(playground: Playground, host: str, port: int) -> tuple[web.AppRunner, str]:
     """Serve the page; on loopback, only requests naming a loopback host are accepted."""
-    runner = web.AppRunner(playground.web_app(), access_log=None)
+    # Pages hold a request open for changes; stopping does not wait for them.
+    runner = web.AppRunner(playground.web_app(), access_log=None, shutdown_timeout=0.5)
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()
@@ -481,7 +485,7 @@ async def _listen(playground: Playground, host: str, port: int) -> str:
         playground.allowed_hosts = {
             f"{name}:{bound}" for name in ("127.0.0.1", "localhost", "[::1]")
         }
-    return f"http://{f'[{host}]' if ':' in host else host}:{bound}/"
+    return runner, f"http://{f'[{host}]' if ':' in host else host}:{bound}/"
 
 
 async def _until_stopped(loop: asyncio.AbstractEventLoop) -> None:
