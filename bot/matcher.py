@@ -85,6 +85,33 @@ class Match:
 
 
 @dataclass(frozen=True)
+class Checks:
+    """The tests of a confident answer for the best entry (see `Matcher.checks`)."""
+
+    top: Candidate
+    runner_up: Candidate | None
+    lead: float  # the best score minus the runner-up's
+    strong: bool  # the best score reaches confident_score
+    clear: bool  # it leads by margin, or by sure_margin from sure_score up
+    twins: bool  # the runner-up is a related entry with the same verdict (a lead not needed)
+    enough: bool  # min_evidence of the question's words, or one of its phrasings exactly
+    covered: bool  # it explains min_coverage of the question's weight
+    anchored: bool  # on a word that is the entry's own
+    specific: bool  # some shared word names a topic
+
+    @property
+    def passed(self) -> bool:
+        return (
+            self.strong
+            and (self.clear or self.twins)
+            and self.enough
+            and self.covered
+            and self.anchored
+            and self.specific
+        )
+
+
+@dataclass(frozen=True)
 class Pull:
     """A question of `entry` that `towards` would answer better without it (see `pulls`)."""
 
@@ -184,7 +211,7 @@ class Matcher:
         """Words as typed (stemmed, nothing dropped), so "not working" keeps its "not"."""
         return tuple(stem(word) for word in words(text))
 
-    def _is_off_topic(self, question: str) -> bool:
+    def is_off_topic(self, question: str) -> bool:
         """A question about something the bot does not cover, such as installing an app."""
         tokens = self._raw_tokens(self._bounded(question))
         return any(_contains(tokens, phrase) for phrase in self._off_topic)
@@ -274,7 +301,7 @@ class Matcher:
             return Match(question, normalised, Band.VAGUE, 0.0, ())
         ranked = self._rank(query, max(self.settings.max_candidates, 2))
         band = self._band(ranked)
-        if band is Band.ANSWER and self._is_off_topic(question):
+        if band is Band.ANSWER and self.is_off_topic(question):
             band = Band.SUGGEST
         shown = [] if band is Band.NONE else ranked[: self.settings.max_candidates]
         if band is Band.SUGGEST and ranked[0].score < self.settings.hint_score:
@@ -309,32 +336,42 @@ class Matcher:
         return distinct[:limit]
 
     def _band(self, ranked: Sequence[Candidate]) -> Band:
-        s = self.settings
-        if not ranked or ranked[0].score < s.suggest_score:
+        if not ranked or ranked[0].score < self.settings.suggest_score:
             return Band.NONE
-        best = ranked[0].score
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        return Band.ANSWER if self.checks(ranked).passed else Band.SUGGEST
+
+    def checks(self, ranked: Sequence[Candidate]) -> Checks:
+        """The tests the best entry must pass to be answered with confidence, each kept, so
+        the playground's explain panel can say which one failed instead of restating them."""
+        s = self.settings
+        top = ranked[0]
+        runner_up = ranked[1] if len(ranked) > 1 else None
+        lead = top.score - (runner_up.score if runner_up else 0.0)
         # Two related entries with the same verdict close together: answer the better one (the
         # other is among its related buttons) rather than ask the officer to choose between
         # near-twins. With different verdicts, a near-tie stays a question.
         twins = (
-            len(ranked) > 1
-            and _related(ranked[0].entry, ranked[1].entry)
-            and ranked[0].entry.verdict == ranked[1].entry.verdict
+            runner_up is not None
+            and _related(top.entry, runner_up.entry)
+            and top.entry.verdict == runner_up.entry.verdict
         )
-        lead = best - runner_up
-        clear = lead >= s.margin or (best >= s.sure_score and lead >= s.sure_margin) or twins
-        # One word is enough only when it is the whole of one of the entry's phrasings
-        # (a keyword such as "trolls"), not a word borrowed from a longer question ("joke").
-        top = ranked[0]
-        enough = top.evidence >= s.min_evidence or top.exact
-        # The answer explains the question, and rests on a word that is the entry's own, not on
-        # one that came up once in a story told in one of its phrasings ("licence"); one of
-        # its own questions asked as written is its own too (an admin's added phrasing).
-        explains = top.coverage >= s.min_coverage and (top.anchored or top.exact)
-        if best >= s.confident_score and clear and enough and explains and top.specific:
-            return Band.ANSWER
-        return Band.SUGGEST
+        return Checks(
+            top=top,
+            runner_up=runner_up,
+            lead=lead,
+            strong=top.score >= s.confident_score,
+            clear=lead >= s.margin or (top.score >= s.sure_score and lead >= s.sure_margin),
+            twins=twins,
+            # One word is enough only when it is the whole of one of the entry's phrasings
+            # (a keyword such as "trolls"), not a word borrowed from a longer question ("joke").
+            enough=top.evidence >= s.min_evidence or top.exact,
+            covered=top.coverage >= s.min_coverage,
+            # The answer rests on a word that is the entry's own, not on one that came up once
+            # in a story told in one of its phrasings ("licence"); one of its own questions
+            # asked as written is its own too (an admin's added phrasing).
+            anchored=top.anchored or top.exact,
+            specific=bool(top.specific),
+        )
 
     def _weights(self, query: Query) -> dict[str, float]:
         """Each token's weight: how well it tells entries apart, times its share in the message.

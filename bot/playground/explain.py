@@ -15,7 +15,7 @@ from typing import Any
 from bot.answering import Answer, Answerer
 from bot.asker import Asker
 from bot.config import MatchSettings
-from bot.matcher import Band, Candidate, _related
+from bot.matcher import Band, Candidate, Checks, Matcher
 
 SHOWN_CANDIDATES = 5
 BAND_NAMES = {
@@ -26,9 +26,11 @@ BAND_NAMES = {
 }
 THRESHOLDS = (
     "suggest_score",
+    "hint_score",
     "confident_score",
     "sure_score",
     "margin",
+    "sure_margin",
     "min_evidence",
     "min_coverage",
 )
@@ -96,7 +98,7 @@ def explain(answerer: Answerer, answer: Answer) -> Explanation:
         service_stated=answer.service_stated,
         language=answer.language,
         thresholds={name: getattr(settings, name) for name in THRESHOLDS},
-        reasons=reasons(answer.band, ranked, settings),
+        reasons=reasons(matcher, question, answer.band, ranked),
     )
 
 
@@ -110,7 +112,9 @@ def _ranked(candidate: Candidate) -> Ranked:
     )
 
 
-def reasons(band: Band, ranked: list[Candidate], settings: MatchSettings) -> tuple[str, ...]:
+def reasons(
+    matcher: Matcher, question: str, band: Band, ranked: list[Candidate]
+) -> tuple[str, ...]:
     """Why the answer is not confident, as sentences (none for a confident answer)."""
     if band is Band.ANSWER:
         return ()
@@ -118,8 +122,18 @@ def reasons(band: Band, ranked: list[Candidate], settings: MatchSettings) -> tup
         return ("It asks whether something is allowed without naming what, so no verdict fits.",)
     if not ranked:
         return ("None of its words appears in any entry.",)
-    found = failed_tests(ranked, settings)
-    if not found:  # every test passed: the matcher's off-topic list held it back
+    s = matcher.settings
+    score = ranked[0].score
+    if score < s.suggest_score:
+        return (f"The best score, {score:.2f}, is under suggest_score ({s.suggest_score}).",)
+    found = failed_tests(matcher.checks(ranked), s)
+    if score < s.hint_score:
+        found.insert(
+            0,
+            f"The best score, {score:.2f}, is under hint_score ({s.hint_score}): too weak to "
+            'ask "did you mean", so it says it doesn\'t know and names the nearest topics.',
+        )
+    if not found and matcher.is_off_topic(question):
         found.append(
             "It reads as a question about using an app (listed as off_topic in synonyms.yaml), "
             "which never gets a confident answer."
@@ -127,53 +141,38 @@ def reasons(band: Band, ranked: list[Candidate], settings: MatchSettings) -> tup
     return tuple(found)
 
 
-def failed_tests(ranked: list[Candidate], settings: MatchSettings) -> list[str]:
-    """The tests of a confident answer (bot.matcher's `_band`) that the best entry fails."""
-    return [
-        *_score_reasons(ranked[0].score, settings),
-        *_lead_reasons(ranked, settings),
-        *_evidence_reasons(ranked[0], settings),
-    ]
-
-
-def _score_reasons(score: float, s: MatchSettings) -> list[str]:
-    if score < s.suggest_score:
-        return [f"The best score, {score:.2f}, is under suggest_score ({s.suggest_score})."]
-    if score < s.confident_score:
-        return [f"The best score, {score:.2f}, is under confident_score ({s.confident_score})."]
-    return []
-
-
-def _lead_reasons(ranked: list[Candidate], s: MatchSettings) -> list[str]:
-    top = ranked[0]
-    if len(ranked) < 2 or top.score >= s.sure_score:
-        return []
-    runner_up = ranked[1]
-    lead = top.score - runner_up.score
-    twins = _related(top.entry, runner_up.entry) and top.entry.verdict == runner_up.entry.verdict
-    if lead >= s.margin or twins:
-        return []
-    return [
-        f"It leads '{runner_up.entry.id}' by only {lead:.3f} (margin {s.margin}), under "
-        f"sure_score ({s.sure_score}): two entries fit about as well."
-    ]
-
-
-def _evidence_reasons(top: Candidate, s: MatchSettings) -> list[str]:
+def failed_tests(checks: Checks, s: MatchSettings) -> list[str]:
+    """The matcher's tests of a confident answer (bot.matcher's `Checks`) that failed."""
+    top, entry = checks.top, checks.top.entry.id
     found = []
-    if top.evidence < s.min_evidence and not top.exact:
+    if not checks.strong:
         found.append(
-            f"Only {top.evidence} of its words matched '{top.entry.id}' (min_evidence "
-            f"{s.min_evidence}), and it is not one of the entry's keywords."
+            f"The best score, {top.score:.2f}, is under confident_score ({s.confident_score})."
         )
-    if top.coverage < s.min_coverage:
+    if not (checks.clear or checks.twins) and checks.runner_up is not None:
         found.append(
-            f"'{top.entry.id}' explains {top.coverage:.0%} of the question's weight "
+            f"It leads '{checks.runner_up.entry.id}' by only {checks.lead:.3f} (margin "
+            f"{s.margin}; {s.sure_margin} from sure_score {s.sure_score}): two entries fit "
+            "about as well."
+        )
+    if not checks.enough:
+        found.append(
+            f"Only {top.evidence} of its words matched '{entry}' (min_evidence "
+            f"{s.min_evidence}), and it is not one of the entry's phrasings."
+        )
+    if not checks.covered:
+        found.append(
+            f"'{entry}' explains {top.coverage:.0%} of the question's weight "
             f"(min_coverage {s.min_coverage:.0%})."
         )
-    if not top.specific:
+    if not checks.anchored:
         found.append(
-            f"The words it shares with '{top.entry.id}' are generic (post, photo, allowed); "
+            f"The words it shares with '{entry}' are not the entry's own: each comes up only in "
+            "a story told in one of its phrasings."
+        )
+    if not checks.specific:
+        found.append(
+            f"The words it shares with '{entry}' are generic (post, photo, allowed); "
             "none names a topic."
         )
     return found
