@@ -72,6 +72,9 @@ class MatchSettings:
     # In a message that tells a story before asking, how much the story's words count
     # against the asking clauses' (whose words count fully).
     context_weight: float = 0.8
+    # ...and, of those, a word no entry is about (one that came up once, in another story)
+    # counts this much more again: "Ballia", "kal", "programme" are details, not topics.
+    story_share: float = 0.4
 
 
 @dataclass(frozen=True)

@@ -251,6 +251,8 @@ class Matcher:
                 if context and token not in self._idf:
                     continue
                 share = self.settings.context_weight if context else 1.0
+                if context and token not in self._anchor_postings:
+                    share *= self.settings.story_share
                 weights[token] = max(weights.get(token, 0.0), share)
                 if not context:
                     asked.append(token)

@@ -28,19 +28,25 @@ def test_every_answer_short_of_confident_gives_a_reason_and_a_confident_one_none
     assert unexplained == [] and contradicted == []
 
 
-def test_a_near_tie_is_explained_by_its_words_candidates_and_the_lead(answerer):
+def test_words_are_read_as_the_matcher_reads_them(answerer):
     (one,) = explain_message(answerer, "emblem on my car", None)
-    assert (one.band, one.band_name) == ("suggest", "did you mean")
     assert [w.token for w in one.words] == ["emblem", "vehicl"], "car is read as vehicle"
     assert all(w.known and w.weight > 0 for w in one.words)
-    assert {c.entry_id for c in one.candidates[:2]} == {
-        "official-vehicle-premises",
-        "uniform-and-insignia",
-    }
     assert one.candidates[0].score == one.score
-    lead = one.candidates[0].score - one.candidates[1].score
-    assert any(f"by only {lead:.3f}" in reason for reason in one.reasons), one.reasons
     assert one.thresholds["confident_score"] == answerer.matcher.settings.confident_score
+
+
+def test_a_near_tie_names_the_runner_up_and_the_lead_between_them(answerer):
+    tie = next(
+        one
+        for question in questions()
+        for one in explain_message(answerer, question, None)
+        if one.band == "suggest" and any("by only" in r for r in one.reasons)
+    )
+    first, second = tie.candidates[:2]
+    reason = next(r for r in tie.reasons if "by only" in r)
+    assert f"'{second.entry_id}' by only {first.score - second.score:.3f}" in reason
+    assert tie.band_name == "did you mean"
 
 
 def test_a_weak_match_is_explained_as_too_weak_to_offer_choices(answerer):

@@ -180,7 +180,8 @@ def test_the_explain_panel_shows_words_candidates_band_thresholds_and_why(page, 
     assert words[0].startswith("emblem") and words[1].startswith("vehicl")
     first = dialog.find_element("css selector", ".explain-candidates tbody tr").text
     assert f"({best.entry_id})" in first and f"{best.score:.3f}" in first
-    assert "by only" in text and f"confident_score {expected.thresholds['confident_score']}" in text
+    assert expected.reasons and all(reason in text for reason in expected.reasons)
+    assert f"confident_score {expected.thresholds['confident_score']}" in text
     dialog.send_keys(Keys.ESCAPE)
     page.until(lambda _: not dialog.is_displayed(), "Escape closes the panel")
 
