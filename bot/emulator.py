@@ -8,7 +8,8 @@ it over HTTP exactly as it would to api.telegram.org: point the bot at `emulator
   validating what Telegram validates (HTML parse mode, 4,096 characters, 64-byte callback
   data, answered callback and inline queries, messages to edit or reply to);
 - delivers injected updates by long polling (`getUpdates`) or to a webhook, with the secret
-  token header; builders make realistic private, group, inline and callback updates;
+  token header; builders make realistic private, group, inline and callback updates, and
+  updates python-telegram-bot cannot parse (as Telegram may send after a Bot API change);
 - records every call, so a test can wait for the reply it expects;
 - injects faults on demand: 429 with retry_after, 5xx, malformed JSON, slow replies,
   dropped connections and 409 conflicts, each for a set number of calls.
@@ -29,7 +30,7 @@ import itertools
 import json
 import re
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -292,7 +293,8 @@ class BotAPIEmulator:
             try:
                 await asyncio.wait_for(self._changed.wait_for(found), timeout)
             except TimeoutError:
-                seen = ", ".join(c.method for c in self.calls[after:]) or "none"
+                counts = Counter(c.method for c in self.calls[after:])
+                seen = ", ".join(f"{n} {m}" for m, n in counts.items()) or "none"
                 raise TimeoutError(
                     f"no matching {method} within {timeout}s; calls: {seen}"
                 ) from None
@@ -419,6 +421,31 @@ class BotAPIEmulator:
             raise ValueError(f"unknown message kind {kind!r}")
         chat = self._chat(chat_id, chat_type)
         message = self._message(chat, self._user(user_id), **{kind: contents[kind]})
+        return self._inject({"message": message})
+
+    def unparseable_message(self, chat_id: int, user_id: int, kind: str, text: str = "hi") -> JSON:
+        """A message python-telegram-bot 22 cannot parse, as Telegram may still send one.
+
+        - "date": a `date` of 10**14 (a client clock or a corrupted field): datetime overflows.
+        - "poll": a poll in an older Bot API shape, without `persistent_id`.
+        - "entity": a text entity without `offset` and `length`.
+        """
+        chat = self._chat(chat_id, "private" if chat_id > 0 else "supergroup")
+        message = self._text_message(chat, self._user(user_id), text, None)
+        if kind == "date":
+            message["date"] = 10**14
+        elif kind == "poll":
+            message.pop("text")
+            message["poll"] = {
+                "id": str(next(self._ids)), "question": text, "total_voter_count": 0,
+                "options": [{"text": "yes", "voter_count": 0}, {"text": "no", "voter_count": 0}],
+                "is_closed": False, "is_anonymous": True, "type": "regular",
+                "allows_multiple_answers": False,
+            }  # fmt: skip
+        elif kind == "entity":
+            message["entities"] = [{"type": "bold"}]
+        else:
+            raise ValueError(f"unknown unparseable kind {kind!r}")
         return self._inject({"message": message})
 
     def edited_message(

@@ -205,3 +205,14 @@ async def test_builders_make_updates_the_library_parses(emulator, bot):
     ):
         parsed = Update.de_json(update, bot)
         assert parsed.update_id == update["update_id"]
+
+
+@pytest.mark.parametrize("kind", ["date", "poll", "entity"])
+async def test_unparseable_messages_are_ones_the_library_really_rejects(emulator, bot, kind):
+    from telegram import Update
+
+    update = emulator.unparseable_message(1, 1, kind)
+    with pytest.raises((TypeError, ValueError)):
+        Update.de_json(update, bot)
+    with pytest.raises((TypeError, ValueError)):
+        await bot.get_updates(timeout=0)  # the library's own parsing of a whole batch
