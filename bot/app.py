@@ -31,6 +31,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from bot.flood import FloodGuard
@@ -40,6 +41,7 @@ from bot.handlers.limits import GUARD_KEY
 from bot.retry import RetryingRequest
 from bot.service import AnswerService
 from bot.store import Store
+from bot.updates import PollingBot
 from bot.watch import reload_and_log, watch
 
 logger = logging.getLogger("conduct-bot")
@@ -71,18 +73,20 @@ def build_application(
     settings: Settings, service: AnswerService, store: Store, *, watch_files: bool = False
 ) -> Application:
     """The bot, ready to run (polling or webhook) or to process updates in tests."""
+    bot = PollingBot(
+        settings.token or "",
+        base_url=f"{settings.api_base_url}/bot",
+        base_file_url=f"{settings.api_base_url}/file/bot",
+        request=RetryingRequest(
+            read_timeout=settings.request_timeout,
+            connection_pool_size=settings.concurrent_updates * 2,
+        ),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        rate_limiter=AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=3),
+    )
     application = (
         ApplicationBuilder()
-        .token(settings.token or "")
-        .base_url(f"{settings.api_base_url}/bot")
-        .base_file_url(f"{settings.api_base_url}/file/bot")
-        .request(
-            RetryingRequest(
-                read_timeout=settings.request_timeout,
-                connection_pool_size=settings.concurrent_updates * 2,
-            )
-        )
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=3))
+        .bot(bot)
         .concurrent_updates(settings.concurrent_updates)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

@@ -37,10 +37,21 @@ class Harness:
     store: Store
     service: AnswerService
     handled: list[dict[str, Any]] = field(default_factory=list)
+    offset: int | None = None
 
     async def process(self, update: dict[str, Any]) -> None:
         self.handled.append(update)
         await self.app.process_update(Update.de_json(update, self.app.bot))
+
+    async def poll(self) -> list[Update]:
+        """Fetch what the emulator holds through the bot's own getUpdates, as polling does,
+        and process each update in turn (the way to feed updates the library cannot parse)."""
+        updates = await self.app.bot.get_updates(offset=self.offset, timeout=0)
+        for update in updates:
+            await self.app.process_update(update)
+        if updates:
+            self.offset = updates[-1].update_id + 1
+        return list(updates)
 
     def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
         """sendMessage and editMessageText calls, in order (optionally to one chat).

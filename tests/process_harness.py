@@ -25,10 +25,26 @@ FLAGSHIP = "Can I post a reel from my official vehicle?"
 class BotProcess:
     process: asyncio.subprocess.Process
     lines: list[str] = field(default_factory=list)
+    new_line: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     @property
     def output(self) -> str:
         return "\n".join(self.lines)
+
+    async def wait_for_output(self, text: str, within: float = 15.0) -> str:
+        """The first line of output containing `text`, waiting for the bot to write it."""
+
+        def found() -> str | None:
+            return next((line for line in self.lines if text in line), None)
+
+        async with self.new_line:
+            try:
+                await asyncio.wait_for(self.new_line.wait_for(found), within)
+            except TimeoutError:
+                raise TimeoutError(f"no output line with {text!r} within {within}s") from None
+        line = found()
+        assert line is not None
+        return line
 
 
 def free_port() -> int:
@@ -67,6 +83,8 @@ async def running(
         assert process.stdout is not None
         async for line in process.stdout:
             bot.lines.append(line.decode(errors="replace").rstrip())
+            async with bot.new_line:
+                bot.new_line.notify_all()
 
     reader = asyncio.create_task(read())
     try:

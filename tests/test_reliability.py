@@ -86,6 +86,42 @@ async def test_a_conflict_is_logged_once_not_in_a_flood(emulator, tmp_path):
     assert bot.output.count("another instance is polling") == 1
 
 
+# --- updates the library cannot parse ---------------------------------------------------------
+
+SECRET_WORDS = "my confidential words"
+
+
+async def test_an_unparseable_update_is_skipped_with_one_line_and_everyone_else_is_answered(
+    emulator, tmp_path
+):
+    async with running(emulator, tmp_path / "data") as bot:
+        bad = [
+            emulator.unparseable_message(OFFICER + n, OFFICER + n, kind, SECRET_WORDS)
+            for n, kind in enumerate(("date", "poll", "entity"))
+        ]
+        users = [OFFICER + 10 + n for n in range(5)]
+        for user in users:
+            emulator.private_message(user, QUESTION)
+        for user in users:
+            await reply_in(emulator, user, 0)
+        # An unparseable update last in its batch: the offset must still move past it.
+        mark = len(emulator.calls)
+        bad.append(emulator.unparseable_message(OFFICER + 3, OFFICER + 3, "date", SECRET_WORDS))
+        await bot.wait_for_output(f"update {bad[-1]['update_id']}")
+        emulator.private_message(OFFICER + 20, QUESTION)
+        await reply_in(emulator, OFFICER + 20, mark)
+        assert len(emulator.calls_to("getUpdates")) < 20, "polling does not spin"
+    assert bot.process.returncode == 0
+    for update in bad:
+        lines = [line for line in bot.lines if f"update {update['update_id']}" in line]
+        assert len(lines) == 1, lines
+        assert "cannot parse" in lines[0]
+    assert SECRET_WORDS not in bot.output and "Officer" not in bot.output
+    assert "CRITICAL" not in bot.output and "Traceback" not in bot.output
+    confirmed = emulator.calls_to("getUpdates")[-1].params.get("offset", 0)
+    assert confirmed > max(u["update_id"] for u in bad), "a restart would not meet them again"
+
+
 # --- floods ---------------------------------------------------------------------------------
 
 
@@ -146,22 +182,38 @@ def run(coroutine):
     return asyncio.run(coroutine)
 
 
-async def feed(tmp: Path, text: str, chat_kind: str) -> tuple[list[dict], list[logging.LogRecord]]:
+UNPARSEABLE = ("unparseable date", "unparseable poll", "unparseable entity")
+
+
+async def feed(
+    tmp: Path, text: str, chat_kind: str
+) -> tuple[list[dict], list[logging.LogRecord], int]:
+    """One fuzzed update, then a plain question, both fetched through the bot's getUpdates."""
     records: list[logging.LogRecord] = []
     handler = logging.Handler(level=logging.WARNING)
     handler.emit = records.append  # type: ignore[method-assign]
     logging.getLogger("conduct-bot").addHandler(handler)
     try:
         async with running_bot(tmp, KNOWLEDGE_DIR) as bot:
+            emulator = bot.emulator
             if chat_kind == "private":
-                update = bot.emulator.private_message(OFFICER_ID, text)
+                update = emulator.private_message(OFFICER_ID, text)
             elif chat_kind == "group":
-                update = bot.emulator.group_message(GROUP_ID, OFFICER_ID, f"/ask {text}")
+                update = emulator.group_message(GROUP_ID, OFFICER_ID, f"/ask {text}")
+            elif chat_kind == "inline":
+                update = emulator.inline_query(OFFICER_ID, text[:256])
             else:
-                update = bot.emulator.inline_query(OFFICER_ID, text[:256])
-            await bot.process(update)
-            calls = [c.params for c in bot.emulator.calls if c.method == "sendMessage"]
-            return calls, records
+                kind = chat_kind.split()[1]
+                update = emulator.unparseable_message(OFFICER_ID, OFFICER_ID, kind, text)
+            emulator.private_message(OFFICER_ID + 1, QUESTION)
+            await bot.poll()
+            assert "Uniform" in bot.last_text(OFFICER_ID + 1), "the next asker is answered"
+            calls = [
+                c.params
+                for c in emulator.calls
+                if c.method == "sendMessage" and c.params["chat_id"] != OFFICER_ID + 1
+            ]
+            return calls, records, update["update_id"]
     finally:
         logging.getLogger("conduct-bot").removeHandler(handler)
 
@@ -169,9 +221,17 @@ async def feed(tmp: Path, text: str, chat_kind: str) -> tuple[list[dict], list[l
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(text=TEXTS, chat_kind=st.sampled_from(["private", "group", "inline"]))
+@given(text=TEXTS, chat_kind=st.sampled_from(["private", "group", "inline", *UNPARSEABLE]))
 def test_any_text_gets_valid_html_and_is_never_echoed_raw(tmp_path, text, chat_kind):
-    sent, problems = run(feed(tmp_path / str(abs(hash((text, chat_kind)))), text, chat_kind))
+    tmp = tmp_path / str(abs(hash((text, chat_kind))))
+    sent, problems, update_id = run(feed(tmp, text, chat_kind))
+    if chat_kind in UNPARSEABLE:
+        logged = [r.getMessage() for r in problems]
+        assert len(logged) == 1 and f"skipped update {update_id}:" in logged[0], logged
+        assert sent == []
+        if text.strip():
+            assert text not in logged[0]
+        return
     assert problems == [], [r.getMessage() for r in problems]
     for params in sent:
         message_text(params)  # raises if Telegram would reject it
