@@ -210,6 +210,8 @@ class BotAPIEmulator:
         self.sent_messages: dict[tuple[int, int], JSON] = {}
         self.bot_commands: dict[tuple[str, str], list[JSON]] = {}
         self.webhook: JSON = {"url": "", "secret_token": None}
+        # update_id -> what each webhook delivery attempt got: an HTTP status or an error name
+        self.webhook_answers: dict[int, list[int | str]] = defaultdict(list)
         self._messages: dict[tuple[int, int], JSON] = {}
         self._chats: dict[int, JSON] = {}
         self._next_message: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
@@ -495,13 +497,17 @@ class BotAPIEmulator:
         headers = {}
         if self.webhook["secret_token"]:
             headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret_token"]
+        answers = self.webhook_answers[int(update["update_id"])]
         for attempt in range(100):
-            with contextlib.suppress(Exception):
+            try:
                 async with self._session.post(
                     self.webhook["url"], json=update, headers=headers
                 ) as r:
+                    answers.append(r.status)
                     if r.status == 200:
                         return
+            except Exception as error:  # refused, reset, timed out: Telegram tries again
+                answers.append(type(error).__name__)
             await asyncio.sleep(min(0.05 * (attempt + 1), 1.0))
 
     # -- HTTP ----------------------------------------------------------------------------------

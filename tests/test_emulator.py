@@ -180,6 +180,7 @@ async def test_webhook_delivery_carries_the_secret_token(bot, emulator):
             await asyncio.sleep(0.05)
         assert received[0][0]["message"]["text"] == "via webhook"
         assert received[0][1] == "s3cret"
+        assert emulator.webhook_answers[received[0][0]["update_id"]] == [200]
     finally:
         await runner.cleanup()
 
