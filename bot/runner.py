@@ -13,6 +13,7 @@ from bot.config import ConfigError, Settings, with_token
 from bot.logs import configure_logging
 from bot.service import AnswerService
 from bot.store import Store
+from bot.webhook import serve_webhook
 
 logger = logging.getLogger("conduct-bot")
 
@@ -68,11 +69,12 @@ def _run_webhook(application: Application, settings: Settings) -> None:
     logger.info(
         "listening for Telegram webhooks on %s:%d", settings.webhook_listen, settings.webhook_port
     )
-    application.run_webhook(
+    serve_webhook(
+        application,
         listen=settings.webhook_listen,
         port=settings.webhook_port,
-        url_path=WEBHOOK_PATH,
-        webhook_url=url,
-        secret_token=secret,
+        path=WEBHOOK_PATH,
+        url=url,
+        secret=secret,
         allowed_updates=ALLOWED_UPDATES,
     )

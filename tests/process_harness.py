@@ -66,6 +66,16 @@ def bot_environment(emulator: BotAPIEmulator, data: Path, **extra: str) -> dict[
     return env
 
 
+def webhook_environment(port: int, secret: str = "webhook-secret") -> dict[str, str]:
+    """Settings for `conduct-bot run --webhook` on loopback, where the emulator delivers."""
+    return {
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}",
+        "WEBHOOK_LISTEN": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+        "WEBHOOK_SECRET_TOKEN": secret,
+    }
+
+
 @asynccontextmanager
 async def running(
     emulator: BotAPIEmulator, data: Path, *args: str, ready: str = "getUpdates", **env: str

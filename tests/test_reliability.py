@@ -20,7 +20,7 @@ from bot.knowledge import KnowledgeError
 from bot.service import AnswerService
 from tests.bot_harness import ADMIN_ID, BOT_USERNAME, GROUP_ID, OFFICER_ID, running_bot
 from tests.conftest import KNOWLEDGE_DIR
-from tests.process_harness import OFFICER, reply_in, running
+from tests.process_harness import OFFICER, free_port, reply_in, running, webhook_environment
 
 QUESTION = "Can I post a reel in uniform?"
 
@@ -120,6 +120,21 @@ async def test_an_unparseable_update_is_skipped_with_one_line_and_everyone_else_
     assert "CRITICAL" not in bot.output and "Traceback" not in bot.output
     confirmed = emulator.calls_to("getUpdates")[-1].params.get("offset", 0)
     assert confirmed > max(u["update_id"] for u in bad), "a restart would not meet them again"
+
+
+async def test_in_webhook_mode_an_unparseable_update_is_answered_200_and_skipped(
+    emulator, tmp_path
+):
+    env = webhook_environment(free_port())
+    async with running(emulator, tmp_path / "data", "--webhook", ready="setWebhook", **env) as bot:
+        mark = len(emulator.calls)
+        bad = emulator.unparseable_message(OFFICER, OFFICER, "poll", SECRET_WORDS)
+        emulator.private_message(OFFICER + 1, QUESTION)
+        await reply_in(emulator, OFFICER + 1, mark)
+        await bot.wait_for_output(f"skipped update {bad['update_id']}:")
+    assert emulator.webhook_answers[bad["update_id"]] == [200], "Telegram would not resend it"
+    assert SECRET_WORDS not in bot.output and "CRITICAL" not in bot.output
+    assert bot.process.returncode == 0
 
 
 # --- floods ---------------------------------------------------------------------------------
