@@ -12,7 +12,9 @@ it over HTTP exactly as it would to api.telegram.org: point the bot at `emulator
   updates python-telegram-bot cannot parse (as Telegram may send after a Bot API change);
 - records every call, so a test can wait for the reply it expects;
 - injects faults on demand: 429 with retry_after, 5xx, malformed JSON, slow replies,
-  dropped connections and 409 conflicts, each for a set number of calls.
+  dropped connections and 409 conflicts, each for a set number of calls, either before the
+  method is carried out or after it (the message delivered, its answer lost); and goes down
+  for a while (`go_down`: connections refused, as while the API host restarts).
 
 Playground: `python -m bot.emulator --port 8081 --token 123:local` starts it alone and reads
 questions from the terminal as a private chat (user 1), printing the bot's replies; run the
@@ -76,6 +78,7 @@ class ApiCall:
     params: JSON
     at: float
     fault: str | None = None
+    carried_out: bool = True  # False when a fault stopped the method before it ran
 
 
 @dataclass
@@ -84,6 +87,7 @@ class _Fault:
     remaining: int
     retry_after: int
     delay: float
+    carried_out: bool = False  # the method ran (a message was delivered) before the failure
 
 
 @dataclass
@@ -223,6 +227,8 @@ class BotAPIEmulator:
         self._poll = _Poll()
         self._changed: asyncio.Condition | None = None
         self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
+        self._busy: set[Any] = set()  # connections answering a request
         self._session: ClientSession | None = None
         self._deliveries: set[asyncio.Task[None]] = set()
         self._closing = False
@@ -231,15 +237,24 @@ class BotAPIEmulator:
 
     async def start(self) -> None:
         self._changed = asyncio.Condition()
-        app = web.Application(client_max_size=16 * 1024 * 1024)
+        app = web.Application(client_max_size=16 * 1024 * 1024, middlewares=[self._track])
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_post("/_emulator/private", self._hook_private)
         app.router.add_get("/_emulator/calls", self._hook_calls)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
+        self._site = web.TCPSite(self._runner, self.host, self.port)
+        await self._site.start()
         self.port = self._runner.addresses[0][1]
+
+    @web.middleware
+    async def _track(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        """Which connections are answering a request (go_down lets those finish)."""
+        self._busy.add(request.protocol)
+        try:
+            return await handler(request)  # type: ignore[no-any-return]
+        finally:
+            self._busy.discard(request.protocol)
 
     async def stop(self) -> None:
         self._closing = True
@@ -307,13 +322,50 @@ class BotAPIEmulator:
     # -- faults --------------------------------------------------------------------------------
 
     def fail(
-        self, method: str, kind: str, *, times: int = 1, retry_after: int = 1, delay: float = 0.0
+        self,
+        method: str,
+        kind: str,
+        *,
+        times: int = 1,
+        retry_after: int = 1,
+        delay: float = 0.0,
+        carried_out: bool = False,
     ) -> None:
-        """Make the next `times` calls of `method` ("*" for any) fail with `kind`."""
+        """Make the next `times` calls of `method` ("*" for any) fail with `kind`.
+
+        With `carried_out`, the method is carried out first (the message is delivered) and only
+        then does the reply fail: a 5xx, a body that is not JSON, or a reset connection, as when
+        Telegram's front end or a proxy loses the answer of a request Telegram acted on.
+        """
         kinds = {"429", "500", "502", "503", "malformed", "slow", "drop", "409"}
         if kind not in kinds:
             raise ValueError(f"unknown fault {kind!r}; one of {sorted(kinds)}")
-        self._faults[method].append(_Fault(kind, times, retry_after, delay))
+        if carried_out and kind in ("429", "409", "slow"):
+            raise ValueError(f"a {kind} is never the answer to a request Telegram carried out")
+        self._faults[method].append(_Fault(kind, times, retry_after, delay, carried_out))
+
+    async def go_down(self, seconds: float) -> None:
+        """Refuse connections for `seconds`, as the API host does while it restarts.
+
+        The listening socket closes (a new connection is refused), idle keep-alive connections
+        are closed, and a request being answered finishes first; then the emulator listens again
+        on the same port.
+        """
+        assert self._runner is not None and self._site is not None, "start the emulator first"
+        await self._site.stop()
+        for connection in self._runner.server.connections if self._runner.server else ():
+            if connection in self._busy:
+                connection.close()  # after its answer
+            else:
+                connection.force_close()
+        await asyncio.sleep(0)  # transports close on the next turn of the loop: let them
+        self._background(self._come_back(seconds))
+
+    async def _come_back(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+        assert self._runner is not None
+        self._site = web.TCPSite(self._runner, self.host, self.port)
+        await self._site.start()
 
     def _take_fault(self, method: str) -> _Fault | None:
         for key in (method, "*"):
@@ -518,12 +570,18 @@ class BotAPIEmulator:
         params = await _read_params(request)
         fault = self._take_fault(canonical)
         self.calls.append(
-            ApiCall(canonical, params, time.monotonic(), fault.kind if fault else None)
+            ApiCall(
+                canonical,
+                params,
+                time.monotonic(),
+                fault.kind if fault else None,
+                carried_out=fault is None or fault.carried_out,
+            )
         )
         await self._notify()
         if request.match_info["token"] != self.token:
             return _error(ApiError(401, "Unauthorized"))
-        if fault is not None:
+        if fault is not None and not fault.carried_out:
             response = await self._fault_response(fault, request)
             if response is not None:
                 return response
@@ -534,6 +592,10 @@ class BotAPIEmulator:
             result = await handler(params)
         except ApiError as error:
             return _error(error)
+        if fault is not None:  # carried out; now the answer is lost on its way back
+            response = await self._fault_response(fault, request)
+            if response is not None:
+                return response
         return web.json_response({"ok": True, "result": result})
 
     async def _fault_response(

@@ -217,3 +217,40 @@ async def test_unparseable_messages_are_ones_the_library_really_rejects(emulator
         Update.de_json(update, bot)
     with pytest.raises((TypeError, ValueError)):
         await bot.get_updates(timeout=0)  # the library's own parsing of a whole batch
+
+
+@pytest.mark.parametrize(
+    ("kind", "error"),
+    [("500", NetworkError), ("502", NetworkError), ("malformed", TelegramError),
+     ("drop", NetworkError)],
+)  # fmt: skip
+async def test_a_fault_after_carrying_out_delivers_the_message_but_loses_the_answer(
+    bot, emulator, kind, error
+):
+    emulator.fail("sendMessage", kind, carried_out=True)
+    with pytest.raises(error):
+        await bot.send_message(CHAT, "delivered all the same")
+    assert [m["text"] for m in emulator.messages_to(CHAT)] == ["delivered all the same"]
+    assert emulator.calls_to("sendMessage")[-1].carried_out
+    with pytest.raises(ValueError):
+        emulator.fail("sendMessage", "429", carried_out=True)
+
+
+async def test_going_down_refuses_new_connections_for_a_while(emulator):
+    import httpx
+
+    async with httpx.AsyncClient() as client:
+        url = f"{emulator.base_url}/bot{TOKEN}/getMe"
+        assert (await client.get(url)).status_code == 200
+        went_down = time.monotonic()
+        await emulator.go_down(0.5)
+        with pytest.raises(httpx.ConnectError):
+            await client.get(url)  # the idle keep-alive connection was closed too
+        while True:  # a client retrying, as the bot does
+            try:
+                response = await client.get(url)
+                break
+            except httpx.ConnectError:
+                await asyncio.sleep(0.05)
+        assert response.status_code == 200
+        assert 0.45 < time.monotonic() - went_down < 2
