@@ -285,6 +285,15 @@ class BotAPIEmulator:
     def messages_to(self, chat_id: int) -> list[JSON]:
         return [m for (chat, _), m in sorted(self.sent_messages.items()) if chat == chat_id]
 
+    async def wait_until(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Wait until `condition()` holds; it is checked again after every call the bot makes."""
+        assert self._changed is not None, "start the emulator first"
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait_for(condition), timeout)
+            except TimeoutError:
+                raise TimeoutError(f"condition not met within {timeout}s") from None
+
     async def wait_for_call(
         self,
         method: str,

@@ -33,17 +33,41 @@ def successful_sends(emulator, chat: int) -> list:
 # --- Telegram faults --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["429", "500", "502", "malformed", "drop"])
-async def test_replies_ride_through_faults_and_arrive_exactly_once(emulator, tmp_path, kind):
+async def test_a_reply_that_may_have_arrived_is_never_sent_twice(emulator, tmp_path):
+    """5xx, a body that is not JSON, a reset: before or after Telegram carried the method out."""
+    users = [OFFICER + n for n in range(20)]
     async with running(emulator, tmp_path / "data") as bot:
-        emulator.fail("sendMessage", kind, times=2, retry_after=1)
+        for kind in ("500", "502", "malformed", "drop"):
+            for carried_out in (True, False):
+                emulator.fail("sendMessage", kind, carried_out=carried_out)
+        for user in users:
+            emulator.private_message(user, QUESTION)
+        await emulator.wait_until(
+            lambda: len([c for c in emulator.calls_to("sendMessage") if not c.fault]) >= 12
+        )
+        await emulator.wait_until(lambda: bot.output.count("Bot API error on update") >= 8)
+    received = [len(successful_sends(emulator, user)) for user in users]
+    assert received.count(2) == 0, "nobody gets the answer twice"
+    assert sorted(received) == [0] * 4 + [1] * 16, "the four lost before Telegram acted"
+    assert "retrying" not in bot.output
+
+
+async def test_a_reply_refused_before_reaching_telegram_is_sent_again_and_arrives_once(
+    emulator, tmp_path
+):
+    async with running(emulator, tmp_path / "data") as bot:
+        emulator.fail("sendMessage", "429", times=2, retry_after=1)  # Telegram refused it
         mark = len(emulator.calls)
         emulator.private_message(OFFICER, QUESTION)
         await reply_in(emulator, OFFICER, mark)
-        await asyncio.sleep(0.5)
-        assert len(successful_sends(emulator, OFFICER)) == 1
-    assert bot.process.returncode == 0
-    assert "Traceback" not in bot.output
+        mark = len(emulator.calls)
+        emulator.private_message(OFFICER + 1, QUESTION)
+        await emulator.go_down(0.6)  # the reply's connection is refused, then refused again
+        await reply_in(emulator, OFFICER + 1, mark)
+        await emulator.wait_for_call("getUpdates", after=len(emulator.calls))
+    assert [len(successful_sends(emulator, u)) for u in (OFFICER, OFFICER + 1)] == [1, 1]
+    assert "Bot API (sendMessage): connection failed" in bot.output
+    assert bot.process.returncode == 0 and "Traceback" not in bot.output
 
 
 async def test_a_reply_that_times_out_is_not_sent_twice(emulator, tmp_path):
