@@ -37,7 +37,7 @@ from bot.config import Settings
 from bot.flood import FloodGuard
 from bot.handlers import admin, callbacks, errors, groups, inline, limits, private
 from bot.handlers.common import SERVICE_KEY, SETTINGS_KEY, STORE_KEY
-from bot.handlers.limits import GUARD_KEY
+from bot.handlers.limits import GUARD_KEY, TAPS_GUARD_KEY
 from bot.retry import RetryingRequest
 from bot.service import AnswerService
 from bot.store import Store
@@ -92,12 +92,14 @@ def build_application(
         .post_shutdown(_post_shutdown)
         .build()
     )
+    window = settings.flood_window_seconds
     application.bot_data.update(
         {
             SERVICE_KEY: service,
             STORE_KEY: store,
             SETTINGS_KEY: settings,
-            GUARD_KEY: FloodGuard(settings.user_updates_per_window, settings.flood_window_seconds),
+            GUARD_KEY: FloodGuard(settings.user_updates_per_window, window),
+            TAPS_GUARD_KEY: FloodGuard(settings.user_taps_per_window, window),
             "watch": watch_files,
         }
     )

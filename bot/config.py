@@ -98,8 +98,11 @@ class Settings:
     # well under a millisecond of CPU, the rest is waiting for Telegram (see benchmarks/).
     concurrent_updates: int = 32
     log_level: str = "INFO"
-    # Per-user flood control: updates a user may send per window (0 turns it off).
+    # Per-user flood control (0 turns a limit off): questions (messages to the bot) per
+    # window, and separately, generously, inline-mode keystrokes and button presses, which
+    # arrive one per character typed or button pressed.
     user_updates_per_window: int = 20
+    user_taps_per_window: int = 120
     flood_window_seconds: float = 60.0
     # Admins and storage.
     admin_user_ids: frozenset[int] = frozenset()
@@ -150,6 +153,7 @@ _VARIABLES: tuple[tuple[str, str, type], ...] = (
     ("concurrent_updates", "CONCURRENT_UPDATES", int),
     ("log_level", "LOG_LEVEL", str),
     ("user_updates_per_window", "USER_UPDATES_PER_MINUTE", int),
+    ("user_taps_per_window", "USER_TAPS_PER_MINUTE", int),
     ("flood_window_seconds", "FLOOD_WINDOW_SECONDS", float),
     ("data_dir", "DATA_DIR", Path),
     ("database_path", "DATABASE_PATH", Path),

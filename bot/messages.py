@@ -60,6 +60,8 @@ TOPICS = "<b>Topics</b>\nPick a concern to see the situations under it, or a gui
 SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side. Please try again."
 FULL_ANSWER = "Full answer"
 SLOW_DOWN = "You're asking faster than I can keep up. Please wait a minute, then ask again."
+# Shown on an inline-mode results button and as a button press's notice: 64 characters at most.
+SLOW_DOWN_TAPS = "You're going faster than I can keep up. Please wait a moment."
 THANKS_UP = "Thanks! Glad it helped. 👍"
 THANKS_DOWN = "Thanks, noted. The admins review answers marked 👎."
 NOT_SAVED = "Sorry, I could not save that just now. Please try again later."

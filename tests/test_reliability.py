@@ -178,6 +178,47 @@ async def test_a_flooding_user_is_slowed_while_others_keep_getting_answers(tmp_p
         assert all("uniform" in r["shown"] for r in bot.sent(neighbour))
 
 
+async def test_typing_inline_and_browsing_topics_leave_the_question_budget_alone(tmp_path):
+    async with running_bot(tmp_path / "data", KNOWLEDGE_DIR) as bot:
+        emulator = bot.emulator
+        typed = "can I post reels in uniform"  # 26 characters: one inline update per keystroke
+        for end in range(1, len(typed) + 1):
+            await bot.process(emulator.inline_query(OFFICER_ID, typed[:end]))
+        await bot.process(emulator.private_message(OFFICER_ID, "/topics"))
+        assert emulator.messages_to(OFFICER_ID), "/topics is answered after all that typing"
+        menu = emulator.messages_to(OFFICER_ID)[-1]
+        concern = menu["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        for press in range(21):
+            data = concern if press % 2 == 0 else "topic:"
+            await bot.process(emulator.callback_query(OFFICER_ID, data, message=menu))
+        await bot.process(emulator.private_message(OFFICER_ID, QUESTION))
+        assert "Uniform" in bot.last_text(OFFICER_ID), "the question is answered, not silenced"
+        assert len(emulator.calls_to("answerInlineQuery")) == len(typed)
+        assert len(bot.callback_answers()) == 21
+
+
+async def test_over_a_limit_the_warning_shows_where_the_user_looks(tmp_path):
+    limits = {"user_updates_per_window": 2, "user_taps_per_window": 3}
+    async with running_bot(tmp_path / "data", KNOWLEDGE_DIR, **limits) as bot:
+        emulator = bot.emulator
+        for end in range(1, 6):
+            await bot.process(emulator.inline_query(OFFICER_ID, "uniform"[:end]))
+        answers = [c.params for c in emulator.calls_to("answerInlineQuery")]
+        assert len(answers) == 4, "three searches answered, the fourth warned, the fifth not"
+        assert answers[-1]["results"] == [] and "faster" in answers[-1]["button"]["text"]
+        await bot.process(emulator.private_message(OFFICER_ID, "/topics"))
+        menu = emulator.messages_to(OFFICER_ID)[-1]
+        for _ in range(5):  # another user: presses and searches share one budget
+            await bot.process(emulator.callback_query(OFFICER_ID + 1, "topic:", message=menu))
+        pressed = bot.callback_answers()
+        assert len(pressed) == 5, "every press is answered"
+        assert "faster" in (pressed[3].get("text") or "") and not pressed[4].get("text")
+        for _ in range(4):
+            await bot.process(emulator.private_message(OFFICER_ID, QUESTION))
+        replies = [m["shown"] for m in bot.sent(OFFICER_ID) if "message_id" not in m]
+        assert sum("faster than I can keep up" in r for r in replies) == 1
+
+
 async def test_group_chatter_does_not_count_against_a_user(tmp_path):
     async with running_bot(tmp_path / "data", KNOWLEDGE_DIR, user_updates_per_window=2) as bot:
         for _ in range(10):
