@@ -3,13 +3,17 @@
 The hand-written YAML is never rewritten by the bot. Additions go to a separate file in the
 data folder (`phrasings: {entry-id: [question, ...]}`), loaded and validated with the rest
 of the knowledge base. A change is written to a temporary file and renamed into place, so a
-crash mid-write leaves the previous file whole.
+crash mid-write leaves the previous file whole. Adding is one step under a lock: read, add,
+write, reload, and undo if the reload fails; so two admins pressing "add" at once both keep
+their addition, and an undo never takes back what another admin added meanwhile.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -18,6 +22,8 @@ HEADER = (
     "# Phrasings added by admins from the bot (/unanswered). Loaded with knowledge/.\n"
     "# Edit or delete lines freely; the bot only ever appends.\n"
 )
+
+_LOCK = threading.Lock()  # admins' additions run in worker threads (asyncio.to_thread)
 
 
 def read_phrasings(path: Path) -> dict[str, list[str]]:
@@ -31,21 +37,33 @@ def write_phrasings(path: Path, phrasings: dict[str, list[str]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     body = yaml.safe_dump({"phrasings": phrasings}, allow_unicode=True, sort_keys=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as file:
-        file.write(HEADER + body)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(temporary, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(HEADER + body)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
-def add_phrasing(path: Path, entry_id: str, question: str) -> dict[str, list[str]]:
-    """Append `question` under `entry_id`; returns the previous content, to undo with."""
-    before = read_phrasings(path)
-    after = {key: list(values) for key, values in before.items()}
-    if question not in after.setdefault(entry_id, []):
-        after[entry_id].append(question)
-    write_phrasings(path, after)
-    return before
+def learn(path: Path, entry_id: str, question: str, reload: Callable[[], object]) -> None:
+    """Add `question` under `entry_id` and `reload`, as one step; undone if the reload fails.
+
+    Raises what reading, writing or reloading raised; the file is then as it was before.
+    """
+    with _LOCK:
+        before = read_phrasings(path)
+        after = {key: list(values) for key, values in before.items()}
+        if question not in after.setdefault(entry_id, []):
+            after[entry_id].append(question)
+        write_phrasings(path, after)
+        try:
+            reload()
+        except BaseException:
+            restore(path, before)
+            raise
 
 
 def restore(path: Path, previous: dict[str, list[str]]) -> None:

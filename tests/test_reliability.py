@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from bot.emulator import check_keyboard, message_text
 from bot.knowledge import KnowledgeError
+from bot.phrasings import read_phrasings
 from bot.service import AnswerService
 from tests.bot_harness import ADMIN_ID, BOT_USERNAME, GROUP_ID, OFFICER_ID, running_bot
 from tests.conftest import KNOWLEDGE_DIR
@@ -359,6 +360,43 @@ async def test_edits_channel_posts_new_members_and_forged_callbacks_are_harmless
         assert bot.sent() == []
         assert len(bot.callback_answers()) == 6
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+# --- admins' additions -----------------------------------------------------------------------
+
+LEARNABLE = (
+    "is a podcast on spotify about my district ok",
+    "can my wife run a boutique page",
+    "is it fine to review movies on youtube",
+    "could i teach yoga online for free",
+    "is chess streaming allowed",
+)
+
+
+async def test_admins_adding_phrasings_at_once_keep_every_one_reported_added(
+    tmp_path, knowledge_copy
+):
+    async with running_bot(tmp_path / "data", knowledge_copy) as bot:
+        emulator = bot.emulator
+        for question in LEARNABLE:
+            await bot.process(emulator.private_message(OFFICER_ID, question))
+        await bot.process(emulator.private_message(ADMIN_ID, "/unanswered"))
+        buttons = emulator.messages_to(ADMIN_ID)[-1]["reply_markup"]["inline_keyboard"]
+        presses = [row[0]["callback_data"] for row in buttons]
+        assert len(presses) == len(LEARNABLE)
+        listing = emulator.messages_to(ADMIN_ID)[-1]
+        await asyncio.gather(
+            *(
+                bot.process(emulator.callback_query(ADMIN_ID, data, message=listing))
+                for data in presses
+            )
+        )
+        added = [a for a in bot.callback_answers() if a.get("text") == "Added."]
+        kept = read_phrasings(bot.settings.learned_phrasings)
+        assert sorted(q for questions in kept.values() for q in questions) == sorted(LEARNABLE)
+        assert len(added) == len(LEARNABLE)
+        for question in LEARNABLE:
+            assert bot.service.snapshot.match(question).confident, question
 
 
 # --- knowledge-base faults ---------------------------------------------------------------------

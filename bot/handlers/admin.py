@@ -125,16 +125,22 @@ async def learn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     question, entry_id = stored
     path = settings(context).learned_phrasings
-    previous = await asyncio.to_thread(phrasings.add_phrasing, path, entry_id, question)
+    service = answers(context)
     try:
-        await asyncio.to_thread(answers(context).reload)
+        await asyncio.to_thread(phrasings.learn, path, entry_id, question, service.reload)
     except KnowledgeError as error:
-        await asyncio.to_thread(phrasings.restore, path, previous)
         await query.answer("Not added: the knowledge base would not validate.", show_alert=True)
         await reply_html(query.message, "<b>Not added.</b>\n" + problems_html(error))
         return
+    except OSError as error:
+        await query.answer(f"Not added: cannot write {path.name} ({error.strerror}).", True)
+        return
+    entry = service.snapshot.kb.get(entry_id)
+    if entry is None or question not in entry.questions:  # success only once it is served
+        await query.answer("Not added: the knowledge base does not have it now.", True)
+        return
     _log_action(context, update.effective_user.id, "add-phrasing", f"{entry_id}: {question}")
-    title = answers(context).snapshot.kb.get(entry_id).title
+    title = entry.title
     await query.answer("Added.")
     await reply_html(
         query.message,
