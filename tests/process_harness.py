@@ -98,7 +98,15 @@ async def running(
 
     reader = asyncio.create_task(read())
     try:
-        await emulator.wait_for_call(ready, timeout=30)
+        started = asyncio.create_task(emulator.wait_for_call(ready, timeout=30))
+        exited = asyncio.create_task(process.wait())
+        await asyncio.wait((started, exited), return_when=asyncio.FIRST_COMPLETED)
+        if not started.done():
+            started.cancel()
+            await asyncio.wait_for(reader, 5)
+            raise RuntimeError(f"the bot exited ({process.returncode}):\n{bot.output}")
+        exited.cancel()
+        started.result()
         yield bot
     finally:
         if process.returncode is None:
