@@ -147,10 +147,10 @@ def _asker(args: argparse.Namespace, answerer: Answerer) -> Asker:
     return Asker(service=service, language=getattr(args, "lang", None))
 
 
-def _load(directory: Path) -> KnowledgeBase:
+def _load(directory: Path, extra_files: Sequence[Path] = ()) -> KnowledgeBase:
     if not directory.exists():
         raise UsageError(f"knowledge folder not found: {directory}")
-    return load_knowledge(directory)
+    return load_knowledge(directory, extra_files)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -249,7 +249,7 @@ def _validate(args: argparse.Namespace) -> int:
     """Valid or not (exit 1 with every problem); then warnings, which do not stop the bot."""
     settings = _settings(args)
     directory = args.directory or settings.knowledge_dir
-    kb = _load(directory)
+    kb = _load(directory, (settings.learned_phrasings,))
     rules = len(kb.of_kind("rule"))
     print(f"{directory}: valid, {len(kb.entries)} entries ({rules} rules)")
     pulls = Matcher(kb, settings.match).pulls()

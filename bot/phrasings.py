@@ -26,11 +26,30 @@ HEADER = (
 _LOCK = threading.Lock()  # admins' additions run in worker threads (asyncio.to_thread)
 
 
+class PhrasingsFileError(ValueError):
+    """The file is not in the shape the bot writes (edited by hand); it is left as it is."""
+
+
 def read_phrasings(path: Path) -> dict[str, list[str]]:
+    """The phrasings file's content, or PhrasingsFileError rather than a guess at its meaning."""
     if not path.exists():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {str(k): list(v) for k, v in (data.get("phrasings") or {}).items()}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise PhrasingsFileError(f"{path.name} is not valid YAML{where}; fix it by hand") from None
+    found = (data or {}).get("phrasings") if isinstance(data, dict | None) else data
+    if found is None:
+        return {}
+    if not isinstance(found, dict) or not all(
+        isinstance(v, list) and all(isinstance(q, str) for q in v) for v in found.values()
+    ):
+        raise PhrasingsFileError(
+            f"{path.name} does not map entry ids to lists of questions; fix it by hand"
+        )
+    return {str(k): list(v) for k, v in found.items()}
 
 
 def write_phrasings(path: Path, phrasings: dict[str, list[str]]) -> None:

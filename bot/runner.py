@@ -13,6 +13,7 @@ from bot.config import ConfigError, Settings, with_token
 from bot.logs import configure_logging
 from bot.service import AnswerService
 from bot.store import Store
+from bot.watch import log_warnings
 from bot.webhook import serve_webhook
 
 logger = logging.getLogger("conduct-bot")
@@ -42,6 +43,7 @@ def run(settings: Settings, *, webhook: bool = False, watch: bool = False) -> in
     )
     kb = service.snapshot.kb
     logger.info("knowledge base: %d entries from %s", len(kb.entries), settings.knowledge_dir)
+    log_warnings(kb)
     key = settings.user_hash_key.encode() if settings.user_hash_key else None
     store = Store(settings.database, key=key, retention_days=settings.retention_days)
     application = build_application(settings, service, store, watch_files=watch)

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from bot.knowledge import KnowledgeError
+from bot.knowledge import KnowledgeBase, KnowledgeError
 from bot.service import AnswerService
 
 logger = logging.getLogger("conduct-bot")
@@ -36,6 +36,12 @@ def watched_files(service: AnswerService) -> list[Path]:
     return [*service.knowledge_dir.glob("*.yaml"), *service.extra_files()]
 
 
+def log_warnings(kb: KnowledgeBase) -> None:
+    """Admins' learned phrasings that were left out, one line each (see load_knowledge)."""
+    for problem in kb.warnings:
+        logger.warning("learned phrasing left out: %s", problem)
+
+
 def reload_and_log(service: AnswerService, reason: str) -> bool:
     """Reload; a bad edit is logged with every problem and the old knowledge keeps serving."""
     try:
@@ -55,6 +61,7 @@ def reload_and_log(service: AnswerService, reason: str) -> bool:
         list(diff.removed),
         list(diff.changed),
     )
+    log_warnings(service.snapshot.kb)
     return True
 
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.emulator import check_keyboard, message_text
-from bot.knowledge import KnowledgeError
+from bot.knowledge import KnowledgeError, load_knowledge
 from bot.phrasings import read_phrasings
 from bot.service import AnswerService
 from tests.bot_harness import ADMIN_ID, BOT_USERNAME, GROUP_ID, OFFICER_ID, running_bot
@@ -397,6 +397,80 @@ async def test_admins_adding_phrasings_at_once_keep_every_one_reported_added(
         assert len(added) == len(LEARNABLE)
         for question in LEARNABLE:
             assert bot.service.snapshot.match(question).confident, question
+
+
+STALE = "blue moon protocol for the parade"
+
+
+def rename_entry(knowledge: Path, old: str, new: str) -> None:
+    """Rename an entry the way knowledge/README.md prescribes: the old id goes to aliases."""
+    for path in knowledge.glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        if f"  - id: {old}\n" in text:
+            renamed = f"  - id: {new}\n    aliases: [{old}]\n"
+            path.write_text(text.replace(f"  - id: {old}\n", renamed), encoding="utf-8")
+            return
+    raise AssertionError(f"no entry {old}")
+
+
+async def test_learned_phrasings_left_stale_by_an_edit_are_warnings_not_a_refusal(
+    emulator, tmp_path, knowledge_copy
+):
+    kb = load_knowledge(knowledge_copy)
+    taken = kb.get("anonymous-accounts").questions[0]
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "learned-phrasings.yaml").write_text(
+        "phrasings:\n"
+        f"  uniform-and-insignia: [{STALE!r}]\n"  # the entry is renamed below
+        "  no-such-entry: [something nobody can answer]\n"
+        f"  official-vehicle-premises: [{taken!r}]\n",  # already another entry's question
+        encoding="utf-8",
+    )
+    rename_entry(knowledge_copy, "uniform-and-insignia", "uniform-insignia-and-badges")
+    env = {"KNOWLEDGE_DIR": str(knowledge_copy), "ADMIN_USER_IDS": "5150"}
+    async with running(emulator, data, **env) as bot:
+        mark = len(emulator.calls)
+        emulator.private_message(OFFICER, STALE)
+        assert "Uniform" in (await reply_in(emulator, OFFICER, mark))["text"].split("\n")[0]
+        mark = len(emulator.calls)
+        emulator.private_message(5150, "/reload")
+        reloaded = message_text(await reply_in(emulator, 5150, mark))
+    for said in (bot.output, reloaded):
+        assert "no-such-entry" in said and "phrasing for unknown entry" in said
+        assert f"'{taken}' is already a question of 'anonymous-accounts'" in said
+    assert bot.process.returncode == 0
+    validate = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "validate",
+        env={**os.environ, "KNOWLEDGE_DIR": str(knowledge_copy), "DATA_DIR": str(data)},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(validate.communicate(), 60)
+    assert validate.returncode == 0, err
+    assert b"2 warnings" in out and b"no-such-entry" in out
+
+
+@pytest.mark.parametrize(
+    "hand_edit",
+    ["phrasings: a line typed over the list\n", "phrasings:\n  writing-and-media: one text\n"],
+)
+async def test_a_learned_phrasings_file_edited_out_of_shape_is_refused_not_rewritten(
+    tmp_path, knowledge_copy, hand_edit
+):
+    data = tmp_path / "data"
+    data.mkdir()
+    learned = data / "learned-phrasings.yaml"
+    learned.write_text(hand_edit, encoding="utf-8")
+    async with running_bot(data, knowledge_copy) as bot:
+        emulator = bot.emulator
+        await bot.process(emulator.private_message(OFFICER_ID, LEARNABLE[0]))
+        await bot.process(emulator.private_message(ADMIN_ID, "/unanswered"))
+        listing = emulator.messages_to(ADMIN_ID)[-1]
+        press = listing["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        await bot.process(emulator.callback_query(ADMIN_ID, press, message=listing))
+        answer = bot.callback_answers()[-1]["text"]
+    assert answer.startswith("Not added") and "learned-phrasings.yaml" in answer
+    assert learned.read_text(encoding="utf-8") == hand_edit
 
 
 # --- knowledge-base faults ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ import asyncio
 import functools
 import html
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -19,7 +19,7 @@ from telegram.ext import ContextTypes
 from bot import phrasings, reports
 from bot.handlers.common import answers, reply_html, report_store_error, settings, store
 from bot.handlers.keyboards import encode
-from bot.knowledge import KnowledgeDiff, KnowledgeError
+from bot.knowledge import KnowledgeDiff, KnowledgeError, Problem
 from bot.store import StoreError
 
 logger = logging.getLogger("conduct-bot")
@@ -64,9 +64,9 @@ def diff_summary(diff: KnowledgeDiff, entries: int) -> str:
     return "; ".join(parts)
 
 
-def problems_html(error: KnowledgeError, limit: int = 30) -> str:
-    shown = [html.escape(str(p)) for p in error.problems[:limit]]
-    more = len(error.problems) - len(shown)
+def problems_html(problems: Sequence[Problem], limit: int = 30) -> str:
+    shown = [html.escape(str(p)) for p in problems[:limit]]
+    more = len(problems) - len(shown)
     tail = f"\n… and {more} more" if more > 0 else ""
     return "<pre>" + "\n".join(shown) + tail + "</pre>"
 
@@ -80,13 +80,17 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     except KnowledgeError as error:
         text = (
             "<b>Reload failed</b>; still answering from the previous knowledge base.\n"
-            + problems_html(error)
+            + problems_html(error.problems)
         )
         await reply_html(message, text)
         return
-    summary = diff_summary(diff, len(answers(context).snapshot.kb.entries))
+    kb = answers(context).snapshot.kb
+    summary = diff_summary(diff, len(kb.entries))
     _log_action(context, update.effective_user.id, "reload", summary)
-    await reply_html(message, "<b>Reloaded.</b> " + html.escape(summary))
+    text = "<b>Reloaded.</b> " + html.escape(summary)
+    if kb.warnings:
+        text += "\nLeft out of the admins' added phrasings:\n" + problems_html(kb.warnings)
+    await reply_html(message, text)
 
 
 @admin_only
@@ -130,10 +134,13 @@ async def learn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await asyncio.to_thread(phrasings.learn, path, entry_id, question, service.reload)
     except KnowledgeError as error:
         await query.answer("Not added: the knowledge base would not validate.", show_alert=True)
-        await reply_html(query.message, "<b>Not added.</b>\n" + problems_html(error))
+        await reply_html(query.message, "<b>Not added.</b>\n" + problems_html(error.problems))
         return
     except OSError as error:
         await query.answer(f"Not added: cannot write {path.name} ({error.strerror}).", True)
+        return
+    except phrasings.PhrasingsFileError as error:
+        await query.answer(f"Not added: {error}"[:200], show_alert=True)
         return
     entry = service.snapshot.kb.get(entry_id)
     if entry is None or question not in entry.questions:  # success only once it is served

@@ -64,7 +64,7 @@ def load_knowledge(directory: Path, extra_files: Iterable[Path] = ()) -> Knowled
     if not files:
         problems.append(Problem(str(directory), 0, None, "no *.yaml files found"))
     parsed = [parse_file(path, problems) for path in files]
-    learned = [parse_file(Path(p), problems) for p in extra_files if Path(p).exists()]
+    learned = [_parse_learned(Path(p), warnings) for p in extra_files if Path(p).exists()]
     entries = [e for chunk in parsed for e in chunk.entries]
     services = [s for chunk in parsed for s in chunk.services]
     edited = {str(p): _modified(p) for p in files}
@@ -202,6 +202,17 @@ def _service(raw: dict[str, Any], file: str) -> Service:
 
 
 # --- admins' phrasings and warnings ---------------------------------------------------------
+
+
+def _parse_learned(path: Path, warnings: list[Problem]) -> ParsedFile:
+    """Admins' learned phrasings live in the data volume and outlive edits to the knowledge
+    base, so whatever is wrong in them (unreadable, out of shape, more than phrasings) leaves
+    that part out as a warning; it never stops the bot from starting or reloading."""
+    chunk = parse_file(path, warnings)
+    if chunk.entries or chunk.synonyms or chunk.ignore or chunk.off_topic or chunk.services:
+        message = "only 'phrasings' is read from a learned-phrasings file; the rest is left out"
+        warnings.append(Problem(chunk.path, 0, None, message))
+    return ParsedFile(chunk.path, phrasings=chunk.phrasings)
 
 
 def _add_phrasings(
