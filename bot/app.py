@@ -41,7 +41,7 @@ from bot.handlers.limits import GUARD_KEY, TAPS_GUARD_KEY
 from bot.retry import RetryingRequest
 from bot.service import AnswerService
 from bot.store import Store
-from bot.updates import PollingBot
+from bot.updates import PollingBot, UpdatesInHand
 from bot.watch import reload_and_log, watch
 
 logger = logging.getLogger("conduct-bot")
@@ -73,6 +73,8 @@ def build_application(
     settings: Settings, service: AnswerService, store: Store, *, watch_files: bool = False
 ) -> Application:
     """The bot, ready to run (polling or webhook) or to process updates in tests."""
+    update_queue: asyncio.Queue = asyncio.Queue()
+    in_hand = UpdatesInHand(settings.concurrent_updates, update_queue)
     bot = PollingBot(
         settings.token or "",
         base_url=f"{settings.api_base_url}/bot",
@@ -83,11 +85,14 @@ def build_application(
         ),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
         rate_limiter=AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=3),
+        in_hand=in_hand,
+        updates_per_fetch=settings.fetch_limit,
     )
     application = (
         ApplicationBuilder()
         .bot(bot)
-        .concurrent_updates(settings.concurrent_updates)
+        .update_queue(update_queue)
+        .concurrent_updates(in_hand)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -149,9 +154,27 @@ async def _post_init(app: Application) -> None:
         tasks.append(asyncio.create_task(watch(service, settings.watch_interval)))
     app.bot_data[TASKS_KEY] = tasks
     with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows / not main thread
-        asyncio.get_running_loop().add_signal_handler(
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(
             signal.SIGHUP, lambda: asyncio.create_task(_reload_on_signal(service))
         )
+        for stop_signal in (signal.SIGTERM, signal.SIGINT):  # run_* are told not to handle them
+            loop.add_signal_handler(stop_signal, _stop, app, stop_signal)
+
+
+def _stop(app: Application, received: signal.Signals) -> None:
+    """Fetch no more, give what is in hand a deadline, then stop as run_polling would."""
+    in_hand = app.update_processor
+    if not isinstance(in_hand, UpdatesInHand) or in_hand.stopping:
+        return
+    deadline = app.bot_data[SETTINGS_KEY].stop_timeout_seconds
+    logger.info(
+        "%s: no more updates are fetched; those in hand get %.0fs to be answered",
+        received.name,
+        deadline,
+    )
+    in_hand.stop(deadline)
+    app.stop_running()
 
 
 async def _post_shutdown(app: Application) -> None:

@@ -97,6 +97,12 @@ class Settings:
     # Updates handled at once. More only adds HTTP connections to juggle: answering takes
     # well under a millisecond of CPU, the rest is waiting for Telegram (see benchmarks/).
     concurrent_updates: int = 32
+    # Updates fetched at once (1 to 100); by default what the bot answers in about 3 seconds
+    # at messages_per_second. Fewer in hand means less to answer at SIGTERM and less to
+    # answer again after SIGKILL; the rest wait at Telegram, unconfirmed.
+    updates_per_fetch: int | None = None
+    # After SIGTERM, seconds to answer what is in hand (docker stop kills at 10).
+    stop_timeout_seconds: float = 5.0
     log_level: str = "INFO"
     # Per-user flood control (0 turns a limit off): questions (messages to the bot) per
     # window, and separately, generously, inline-mode keystrokes and button presses, which
@@ -111,6 +117,11 @@ class Settings:
     user_hash_key: str | None = field(default=None, repr=False)
     retention_days: int = 90
     watch_interval: float = 1.0  # seconds between checks of the knowledge files with --watch
+
+    @property
+    def fetch_limit(self) -> int:
+        wanted = self.updates_per_fetch or round(self.messages_per_second * 3)
+        return max(1, min(100, wanted))
 
     @property
     def database(self) -> Path:
@@ -151,6 +162,8 @@ _VARIABLES: tuple[tuple[str, str, type], ...] = (
     ("messages_per_second", "TELEGRAM_MESSAGES_PER_SECOND", float),
     ("request_timeout", "TELEGRAM_REQUEST_TIMEOUT", float),
     ("concurrent_updates", "CONCURRENT_UPDATES", int),
+    ("updates_per_fetch", "UPDATES_PER_FETCH", int),
+    ("stop_timeout_seconds", "STOP_TIMEOUT_SECONDS", float),
     ("log_level", "LOG_LEVEL", str),
     ("user_updates_per_window", "USER_UPDATES_PER_MINUTE", int),
     ("user_taps_per_window", "USER_TAPS_PER_MINUTE", int),

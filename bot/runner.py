@@ -52,7 +52,8 @@ def run(settings: Settings, *, webhook: bool = False, watch: bool = False) -> in
             _run_webhook(application, settings)
         else:
             logger.info("polling %s for updates", settings.api_base_url)
-            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+            # SIGTERM and SIGINT are handled in bot.app, which bounds what is answered at stop.
+            application.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=None)
     except InvalidToken:
         logger.error("Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN")
         return 1

@@ -15,7 +15,6 @@ import asyncio
 import hmac
 import json
 import logging
-import signal
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
@@ -85,8 +84,6 @@ def serve_webhook(
     """Run the Application behind our webhook server until SIGTERM or SIGINT (as run_webhook)."""
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, _exit)
     handler_args: dict[str, Any] = {
         "bot": application.bot,
         "update_queue": application.update_queue,
@@ -102,9 +99,9 @@ def serve_webhook(
             application.bot.set_webhook(url, secret_token=secret, allowed_updates=allowed_updates)
         )
         loop.run_until_complete(application.start())
-        loop.run_forever()
-    except (KeyboardInterrupt, SystemExit):
-        logger.debug("stop signal received")
+        loop.run_forever()  # until stop_running(): SIGTERM and SIGINT are handled in bot.app
+    except KeyboardInterrupt:
+        logger.debug("interrupted")
     finally:
         server.stop()
         loop.run_until_complete(server.close_all_connections())
@@ -116,7 +113,3 @@ def serve_webhook(
         if application.post_shutdown:
             loop.run_until_complete(application.post_shutdown(application))
         loop.close()
-
-
-def _exit() -> None:
-    raise SystemExit

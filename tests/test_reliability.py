@@ -61,6 +61,7 @@ async def test_a_reply_refused_before_reaching_telegram_is_sent_again_and_arrive
         mark = len(emulator.calls)
         emulator.private_message(OFFICER, QUESTION)
         await reply_in(emulator, OFFICER, mark)
+        await emulator.wait_for_call("getUpdates", after=mark)  # the next poll is waiting
         mark = len(emulator.calls)
         emulator.private_message(OFFICER + 1, QUESTION)
         await emulator.go_down(0.6)  # the reply's connection is refused, then refused again
@@ -573,6 +574,60 @@ async def test_sigterm_finishes_updates_in_flight_and_exits_cleanly(emulator, tm
     assert bot.process.returncode == 0
     assert stopped_in < 5
     assert answered == set(users), "every update fetched before SIGTERM was answered"
+
+
+async def test_sigkill_with_a_backlog_leaves_nobody_without_an_answer(emulator, tmp_path):
+    """Only what is answered is confirmed: the next start answers what the kill cut short."""
+    data, users = tmp_path / "data", [OFFICER + n for n in range(60)]
+    for user in users:  # waiting at Telegram before the bot starts
+        emulator.private_message(user, QUESTION)
+    async with running(emulator, data, UPDATES_PER_FETCH="10") as bot:
+        await emulator.wait_for_call("sendMessage", timeout=15)
+        bot.process.kill()
+        await bot.process.wait()
+    async with running(emulator, data, UPDATES_PER_FETCH="10"):
+        await emulator.wait_until(lambda: all(emulator.messages_to(u) for u in users), 20)
+    twice = [u for u in users if len(emulator.messages_to(u)) > 1]
+    assert len(twice) <= 10, "at most the batch in hand at the kill is answered again"
+
+
+async def test_sigterm_with_a_backlog_answers_what_is_in_hand_and_leaves_the_rest(
+    emulator, tmp_path
+):
+    data, users = tmp_path / "data", [OFFICER + n for n in range(120)]
+    for user in users:
+        emulator.private_message(user, QUESTION)
+    async with running(emulator, data, UPDATES_PER_FETCH="10") as bot:
+        await emulator.wait_for_call("sendMessage", timeout=15)
+        started = asyncio.get_running_loop().time()
+        bot.process.terminate()
+        await asyncio.wait_for(bot.process.wait(), 15)
+        stopped_in = asyncio.get_running_loop().time() - started
+    assert bot.process.returncode == 0
+    assert stopped_in < 2.5, f"stopped in {stopped_in:.1f}s"
+    answered = [u for u in users if emulator.messages_to(u)]
+    assert 0 < len(answered) <= 20, "what was in hand, not the whole backlog"
+    async with running(emulator, data, UPDATES_PER_FETCH="10"):
+        await emulator.wait_until(lambda: all(emulator.messages_to(u) for u in users), 20)
+    assert [len(emulator.messages_to(u)) for u in users] == [1] * len(users)
+
+
+async def test_sigterm_gives_up_on_replies_telegram_is_too_slow_for(emulator, tmp_path):
+    data, users = tmp_path / "data", [OFFICER + n for n in range(3)]
+    env = {"STOP_TIMEOUT_SECONDS": "1", "TELEGRAM_REQUEST_TIMEOUT": "8"}
+    async with running(emulator, data, **env) as bot:
+        emulator.fail("sendMessage", "slow", times=3, delay=30)  # Telegram hangs on these
+        for user in users:
+            emulator.private_message(user, QUESTION)
+        await emulator.wait_until(lambda: len(emulator.calls_to("sendMessage")) == 3)
+        started = asyncio.get_running_loop().time()
+        bot.process.terminate()
+        await asyncio.wait_for(bot.process.wait(), 15)
+        stopped_in = asyncio.get_running_loop().time() - started
+    assert bot.process.returncode == 0 and stopped_in < 3, f"stopped in {stopped_in:.1f}s"
+    assert "left 3 updates unconfirmed" in bot.output
+    async with running(emulator, data, **env):
+        await emulator.wait_until(lambda: all(emulator.messages_to(u) for u in users), 15)
 
 
 # --- secrets and the container ---------------------------------------------------------------
