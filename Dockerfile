@@ -24,7 +24,10 @@ USER conduct
 WORKDIR /home/conduct
 # The token comes from a secret file (docker run --secret / compose secrets), never the image;
 # only `conduct-bot run` reads it, so `ask` and `validate` work without it.
+# With --webhook, listen on the container's network for a TLS proxy in another container
+# (the bot's own default is loopback); publish the port to the proxy only.
 ENV TELEGRAM_BOT_TOKEN_FILE=/run/secrets/telegram_bot_token \
-    DATA_DIR=/data
+    DATA_DIR=/data \
+    WEBHOOK_LISTEN=0.0.0.0
 VOLUME ["/data"]
 CMD ["conduct-bot", "run"]

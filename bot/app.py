@@ -169,7 +169,7 @@ def _stop(app: Application, received: signal.Signals) -> None:
         return
     deadline = app.bot_data[SETTINGS_KEY].stop_timeout_seconds
     logger.info(
-        "%s: no more updates are fetched; those in hand get %.0fs to be answered",
+        "%s: taking no more updates; those in hand get %.0fs to be answered",
         received.name,
         deadline,
     )

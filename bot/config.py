@@ -89,8 +89,11 @@ class Settings:
     api_base_url: str = "https://api.telegram.org"
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
-    webhook_listen: str = "0.0.0.0"
+    webhook_listen: str = "127.0.0.1"  # the TLS proxy in front; 0.0.0.0 in a container
     webhook_port: int = 8443
+    # Seconds a webhook request may take to arrive (headers, then body), and an idle
+    # connection may stay open: enough for Telegram, too little to hold a slow client.
+    webhook_timeout_seconds: float = 10.0
     # Telegram asks bots to stay near 30 messages a second overall and 20 a minute per group.
     messages_per_second: float = 30.0
     request_timeout: float = 10.0  # seconds to wait for the Bot API to answer a request
@@ -159,6 +162,7 @@ _VARIABLES: tuple[tuple[str, str, type], ...] = (
     ("webhook_secret", "WEBHOOK_SECRET_TOKEN", str),
     ("webhook_listen", "WEBHOOK_LISTEN", str),
     ("webhook_port", "WEBHOOK_PORT", int),
+    ("webhook_timeout_seconds", "WEBHOOK_TIMEOUT_SECONDS", float),
     ("messages_per_second", "TELEGRAM_MESSAGES_PER_SECOND", float),
     ("request_timeout", "TELEGRAM_REQUEST_TIMEOUT", float),
     ("concurrent_updates", "CONCURRENT_UPDATES", int),

@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
+from collections import Counter
 from collections.abc import Iterable
 from types import TracebackType
 
@@ -42,6 +44,34 @@ def _variants(secrets: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(found, key=len, reverse=True))
 
 
+class Tally:
+    """Events counted by reason and logged at most once per `interval` seconds.
+
+    For what strangers can cause in numbers (refused requests, connections over a limit),
+    where a line per event would flood the log: the first event is logged at once, the
+    following ones are summed up in the next line, written by the first event after the
+    interval.
+    """
+
+    def __init__(self, message: str, interval: float = 60.0) -> None:
+        self.message = message
+        self.interval = interval
+        self._counts: Counter[str] = Counter()
+        self._quiet_until = 0.0
+
+    def add(self, reason: str) -> None:
+        self._counts[reason] += 1
+        now = time.monotonic()
+        if now < self._quiet_until:
+            return
+        summary = ", ".join(f"{count} {reason}" for reason, count in self._counts.items())
+        logging.getLogger("conduct-bot").warning(
+            "%s: %s (summed up over %.0fs at most)", self.message, summary, self.interval
+        )
+        self._counts.clear()
+        self._quiet_until = now + self.interval
+
+
 def configure_logging(level: str, secrets: Iterable[str]) -> RedactingFormatter:
     """One stderr handler with redaction; uncaught exceptions go through it too."""
     formatter = RedactingFormatter(secrets)
@@ -53,6 +83,9 @@ def configure_logging(level: str, secrets: Iterable[str]) -> RedactingFormatter:
     # httpx logs every request URL (with the token) at INFO; keep it for DEBUG sessions only.
     if root.level > logging.DEBUG:
         logging.getLogger("httpx").setLevel(logging.WARNING)
+        # tornado notes each slow or malformed webhook request at INFO: strangers can cause
+        # those by the thousand (the webhook sums its refusals up instead).
+        logging.getLogger("tornado.general").setLevel(logging.WARNING)
 
     def excepthook(
         kind: type[BaseException], error: BaseException, tb: TracebackType | None

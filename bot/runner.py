@@ -80,4 +80,8 @@ def _run_webhook(application: Application, settings: Settings) -> None:
         url=url,
         secret=secret,
         allowed_updates=ALLOWED_UPDATES,
+        timeout=settings.webhook_timeout_seconds,
+        # Descriptors the bot keeps for itself: its pool of connections to Telegram (two per
+        # update handled at once), the database, the logs and the interpreter's own.
+        reserved_files=2 * settings.concurrent_updates + 50,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import signal
 import socket
 import sys
@@ -78,14 +79,28 @@ def webhook_environment(port: int, secret: str = "webhook-secret") -> dict[str, 
 
 @asynccontextmanager
 async def running(
-    emulator: BotAPIEmulator, data: Path, *args: str, ready: str = "getUpdates", **env: str
+    emulator: BotAPIEmulator,
+    data: Path,
+    *args: str,
+    ready: str = "getUpdates",
+    open_files: int | None = None,
+    **env: str,
 ) -> AsyncIterator[BotProcess]:
-    """Start `python -m bot run`, wait for it to poll (or set its webhook); stop with SIGTERM."""
+    """Start `python -m bot run`, wait for it to poll (or set its webhook); stop with SIGTERM.
+
+    `open_files` caps the process's file descriptors (RLIMIT_NOFILE), as a container may.
+    """
+
+    def limit_files() -> None:
+        if open_files is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", *args,
         env=bot_environment(emulator, data, **env),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
+        preexec_fn=limit_files,
     )  # fmt: skip
     bot = BotProcess(process)
 

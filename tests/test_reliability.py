@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -161,6 +162,58 @@ async def test_in_webhook_mode_an_unparseable_update_is_answered_200_and_skipped
     assert emulator.webhook_answers[bad["update_id"]] == [200], "Telegram would not resend it"
     assert SECRET_WORDS not in bot.output and "CRITICAL" not in bot.output
     assert bot.process.returncode == 0
+
+
+async def raw_post(port: int, headers: dict[str, str], body: bytes = b"") -> bytes:
+    """Send a request's headers (and `body`, if any), then read whatever comes back."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    lines = ["POST /telegram HTTP/1.1", "Host: bot", *(f"{k}: {v}" for k, v in headers.items())]
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+    try:
+        return await asyncio.wait_for(reader.read(200), 3)
+    finally:
+        writer.close()
+
+
+def outside_address() -> str | None:
+    """This machine's address on its network (not loopback), if it has one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent; this only picks a route
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+async def test_the_webhook_refuses_strangers_early_and_sheds_idle_connections(emulator, tmp_path):
+    port = free_port()
+    env = webhook_environment(port)
+    del env["WEBHOOK_LISTEN"]  # the default: loopback only
+    env["WEBHOOK_TIMEOUT_SECONDS"] = "1"
+    args = ("--webhook",)
+    async with running(emulator, tmp_path / "data", *args, ready="setWebhook", open_files=128,
+                       **env) as bot:  # fmt: skip
+        huge = {"Content-Type": "application/json", "Content-Length": str(95 * 2**20)}
+        # Refused on its headers alone, before a byte of the body is read.
+        assert (await raw_post(port, huge)).startswith(b"HTTP/1.1 403")
+        with_secret = {**huge, "X-Telegram-Bot-Api-Secret-Token": "webhook-secret"}
+        assert (await raw_post(port, with_secret)).startswith(b"HTTP/1.1 413")
+        # 300 clients that connect and say nothing: more than the descriptors allow.
+        idle = [await asyncio.open_connection("127.0.0.1", port) for _ in range(300)]
+        mark = len(emulator.calls)
+        emulator.private_message(OFFICER, QUESTION)
+        await reply_in(emulator, OFFICER, mark)  # a real update still gets through
+        for reader, writer in idle:  # and every idle connection is closed by the bot
+            assert await asyncio.wait_for(reader.read(), 5) == b""
+            writer.close()
+        address = outside_address()
+        if address is not None:
+            with pytest.raises(OSError):
+                await asyncio.open_connection(address, port)
+    assert bot.process.returncode == 0
+    assert "Traceback" not in bot.output and "Too many open files" not in bot.output
+    assert len(bot.lines) < 40, "resource errors are summed up, not logged one by one"
 
 
 # --- floods ---------------------------------------------------------------------------------
