@@ -12,9 +12,10 @@ it over HTTP exactly as it would to api.telegram.org: point the bot at `emulator
   updates python-telegram-bot cannot parse (as Telegram may send after a Bot API change);
 - records every call, so a test can wait for the reply it expects;
 - injects faults on demand: 429 with retry_after, 5xx, malformed JSON, slow replies,
-  dropped connections and 409 conflicts, each for a set number of calls, either before the
-  method is carried out or after it (the message delivered, its answer lost); and goes down
-  for a while (`go_down`: connections refused, as while the API host restarts).
+  dropped connections, 409 conflicts and an error that echoes the token back ("echo"),
+  each for a set number of calls, either before the method is carried out or after it (the
+  message delivered, its answer lost); and goes down for a while (`go_down`: connections
+  refused, as while the API host restarts).
 
 Playground: `python -m bot.emulator --port 8081 --token 123:local` starts it alone and reads
 questions from the terminal as a private chat (user 1), printing the bot's replies; run the
@@ -346,10 +347,10 @@ class BotAPIEmulator:
         then does the reply fail: a 5xx, a body that is not JSON, or a reset connection, as when
         Telegram's front end or a proxy loses the answer of a request Telegram acted on.
         """
-        kinds = {"429", "500", "502", "503", "malformed", "slow", "drop", "409"}
+        kinds = {"429", "500", "502", "503", "malformed", "slow", "drop", "409", "echo"}
         if kind not in kinds:
             raise ValueError(f"unknown fault {kind!r}; one of {sorted(kinds)}")
-        if carried_out and kind in ("429", "409", "slow"):
+        if carried_out and kind in ("429", "409", "slow", "echo"):
             raise ValueError(f"a {kind} is never the answer to a request Telegram carried out")
         self._faults[method].append(_Fault(kind, times, retry_after, delay, carried_out))
 
@@ -630,6 +631,14 @@ class BotAPIEmulator:
             )
         if kind in ("500", "503"):
             return _error(ApiError(int(kind), "Internal Server Error"))
+        if kind == "echo":  # a gateway's error that repeats the request's path, token and all
+            path = request.path
+            secret = self.token.partition(":")[2]
+            description = (
+                f"Bad Request: no route for {path} "
+                f"(<code>{path.replace(':', '&#58;')}</code>; key {secret})"
+            )
+            return _error(ApiError(400, description))
         if kind == "malformed":
             return web.Response(
                 status=200, text='{"ok": true, "result": ', content_type="application/json"

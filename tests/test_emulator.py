@@ -254,3 +254,14 @@ async def test_going_down_refuses_new_connections_for_a_while(emulator):
                 await asyncio.sleep(0.05)
         assert response.status_code == 200
         assert 0.45 < time.monotonic() - went_down < 2
+
+
+async def test_an_echo_fault_repeats_the_token_in_the_error_three_ways(bot, emulator):
+    emulator.fail("sendMessage", "echo")
+    with pytest.raises(BadRequest) as caught:
+        await bot.send_message(CHAT, "x")
+    text, secret = str(caught.value), TOKEN.partition(":")[2].lower()
+    # python-telegram-bot capitalises a "Bad Request: ..." description, lowercasing the rest.
+    assert f"/bot{TOKEN}/sendmessage".lower() in text
+    assert f"/bot{TOKEN.replace(':', '&#58;')}/sendMessage".lower() in text
+    assert f"key {secret}" in text
