@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+MIN_KEY_BYTES = 32  # an HMAC key shorter than its hash leaves the hashed user ids guessable
 
 
 def default_knowledge_dir() -> Path:
@@ -152,6 +153,12 @@ class Settings:
                 values[name] = _convert(variable, env[variable], kind)
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)  # type: ignore[arg-type]
+        key = settings.user_hash_key
+        if key is not None and len(key.encode()) < MIN_KEY_BYTES:
+            raise ConfigError(
+                f"USER_HASH_KEY is {len(key.encode())} bytes; a user-hash key needs at least "
+                f"{MIN_KEY_BYTES} (python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
         return replace(settings, api_base_url=settings.api_base_url.rstrip("/"))
 
 

@@ -10,13 +10,13 @@ their addition, and an undo never takes back what another admin added meanwhile.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import yaml
+
+from bot.files import private_directory, write_whole
 
 HEADER = (
     "# Phrasings added by admins from the bot (/unanswered). Loaded with knowledge/.\n"
@@ -53,18 +53,9 @@ def read_phrasings(path: Path) -> dict[str, list[str]]:
 
 
 def write_phrasings(path: Path, phrasings: dict[str, list[str]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(path.parent)
     body = yaml.safe_dump({"phrasings": phrasings}, allow_unicode=True, sort_keys=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(HEADER + body)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_whole(path, (HEADER + body).encode("utf-8"))
 
 
 def learn(path: Path, entry_id: str, question: str, reload: Callable[[], object]) -> None:

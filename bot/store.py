@@ -13,9 +13,9 @@ keeps commits durable when the process is killed (only a power cut can lose the 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
-import os
 import secrets
 import sqlite3
 import threading
@@ -26,6 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rapidfuzz import fuzz
+
+from bot.config import MIN_KEY_BYTES, ConfigError
+from bot.files import private_directory, private_file, write_whole
 
 DAY = 86_400.0
 KEY_FILE_SUFFIX = ".key"
@@ -112,9 +115,13 @@ class Store:
         """Open (creating and migrating as needed); `key` defaults to the key file's."""
         self.path = Path(path)
         self.retention_days = retention_days
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_directory(self.path.parent)
         self._key = key or _load_or_create_key(self.path.with_suffix(KEY_FILE_SUFFIX))
         self._lock = threading.Lock()
+        # SQLite gives the -wal and -shm files the database file's mode: make that 0600.
+        for path in (self.path, *self._companions()):
+            if path == self.path or path.exists():
+                private_file(path)
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -122,6 +129,9 @@ class Store:
         self._migrate()
 
     # -- set-up ------------------------------------------------------------------------------
+
+    def _companions(self) -> tuple[Path, ...]:
+        return tuple(self.path.with_name(self.path.name + end) for end in ("-wal", "-shm"))
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -365,12 +375,21 @@ class Store:
         )
 
 
+class KeyFileError(ConfigError):
+    """The key file beside the database is too short to be a key; the bot will not start."""
+
+
 def _load_or_create_key(path: Path) -> bytes:
     """A random key created once beside the database (when USER_HASH_KEY is not set)."""
-    if path.exists():
-        return path.read_bytes().strip()
-    key = secrets.token_hex(32).encode()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as file:
-        file.write(key)
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
+            write_whole(path, secrets.token_hex(32).encode(), replace=False)
+    key = path.read_bytes().strip()
+    if len(key) < MIN_KEY_BYTES:
+        raise KeyFileError(
+            f"{path} holds {len(key)} bytes; a user-hash key needs at least {MIN_KEY_BYTES}. "
+            "It was probably cut short (a full disk at the first start, or by hand). If the "
+            "database holds nothing yet, delete the file and a new key is made; otherwise put "
+            "back the key from a backup (another key would hide earlier rows from /forget)."
+        )
     return key

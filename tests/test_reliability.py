@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -703,6 +704,44 @@ def test_an_unreachable_api_at_start_is_reported_without_the_token(tmp_path):
     assert result.returncode == 1
     assert "cannot reach the Bot API" in result.stderr
     assert "do-not-print-me" not in result.stdout + result.stderr
+
+
+async def start_and_fail(data: Path, **env: str) -> tuple[int, str]:
+    """Run the bot where it must refuse to start; its exit status and what it printed."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run",
+        env={**os.environ, "TELEGRAM_BOT_TOKEN": "31337:never-used-here",
+             "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9", "DATA_DIR": str(data), **env},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    out, _ = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, out.decode()
+
+
+@pytest.mark.parametrize("key", [b"", b"cut-short-by-a-full-disk"])
+async def test_a_hash_key_shorter_than_32_bytes_is_refused_with_a_clear_message(tmp_path, key):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "conduct-bot.key").write_bytes(key)
+    status, said = await start_and_fail(data)
+    assert status == 2 and "Traceback" not in said
+    assert f"{data / 'conduct-bot.key'} holds {len(key)} bytes" in said and "32" in said
+    status, said = await start_and_fail(tmp_path / "other", USER_HASH_KEY="too-short")
+    assert status == 2 and "USER_HASH_KEY" in said and "32" in said
+
+
+async def test_the_data_directory_and_its_files_are_private(emulator, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)  # as mkdir -p or a fresh volume leaves it
+    data.chmod(0o755)
+    async with running(emulator, data):
+        mark = len(emulator.calls)
+        emulator.private_message(OFFICER, QUESTION)
+        await reply_in(emulator, OFFICER, mark)
+        modes = {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in data.iterdir()}
+    assert oct(stat.S_IMODE(data.stat().st_mode)) == "0o700"
+    assert {"conduct-bot.sqlite3", "conduct-bot.sqlite3-wal", "conduct-bot.key"} <= set(modes)
+    assert set(modes.values()) == {"0o600"}, modes
 
 
 def test_a_token_file_is_read_like_a_container_secret_only_by_the_command_that_needs_it(
