@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 import os
 import shutil
@@ -493,7 +495,8 @@ async def test_learned_phrasings_left_stale_by_an_edit_are_warnings_not_a_refusa
         reloaded = message_text(await reply_in(emulator, 5150, mark))
     for said in (bot.output, reloaded):
         assert "no-such-entry" in said and "phrasing for unknown entry" in said
-        assert f"'{taken}' is already a question of 'anonymous-accounts'" in said
+        assert "[official-vehicle-premises]: already a question of 'anonymous-accounts'" in said
+        assert taken not in bot.output, "a learned question is not repeated in the log"
     assert bot.process.returncode == 0
     validate = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "validate",
@@ -742,6 +745,31 @@ async def test_the_data_directory_and_its_files_are_private(emulator, tmp_path):
     assert oct(stat.S_IMODE(data.stat().st_mode)) == "0o700"
     assert {"conduct-bot.sqlite3", "conduct-bot.sqlite3-wal", "conduct-bot.key"} <= set(modes)
     assert set(modes.values()) == {"0o600"}, modes
+
+
+async def test_info_logs_carry_hashed_ids_only_and_no_question_text(emulator, tmp_path):
+    data, admin, user = tmp_path / "data", 990077, 770001
+    async with running(emulator, data, ADMIN_USER_IDS=str(admin)) as bot:
+        mark = len(emulator.calls)
+        emulator.private_message(user, LEARNABLE[0], first_name="Zebedee", username="zeb_hq")
+        await reply_in(emulator, user, mark)
+        mark = len(emulator.calls)
+        emulator.private_message(admin, "/unanswered", first_name="Adminia")
+        await reply_in(emulator, admin, mark)
+        listing = emulator.messages_to(admin)[-1]
+        press = listing["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        mark = len(emulator.calls)
+        emulator.callback_query(admin, press, message=listing)
+        await emulator.wait_for_call("answerCallbackQuery", after=mark, timeout=15)
+        mark = len(emulator.calls)
+        emulator.private_message(admin, "/reload", first_name="Adminia")
+        await reply_in(emulator, admin, mark)
+    output = bot.output
+    key = (data / "conduct-bot.key").read_bytes().strip()
+    admin_hash = hmac.new(key, str(admin).encode(), hashlib.sha256).hexdigest()[:12]
+    assert f"admin {admin_hash}: add-phrasing writing-and-media" in output
+    for private in (str(user), str(admin), "Zebedee", "zeb_hq", "Adminia", LEARNABLE[0]):
+        assert private not in output, private
 
 
 def test_a_token_file_is_read_like_a_container_secret_only_by_the_command_that_needs_it(

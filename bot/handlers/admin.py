@@ -17,7 +17,14 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot import phrasings, reports
-from bot.handlers.common import answers, reply_html, report_store_error, settings, store
+from bot.handlers.common import (
+    answers,
+    hashed,
+    reply_html,
+    report_store_error,
+    settings,
+    store,
+)
 from bot.handlers.keyboards import encode
 from bot.knowledge import KnowledgeDiff, KnowledgeError, Problem
 from bot.store import StoreError
@@ -86,7 +93,7 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     kb = answers(context).snapshot.kb
     summary = diff_summary(diff, len(kb.entries))
-    _log_action(context, update.effective_user.id, "reload", summary)
+    _log_action(context, update.effective_user.id, "reload", summary, summary)
     text = "<b>Reloaded.</b> " + html.escape(summary)
     if kb.warnings:
         text += "\nLeft out of the admins' added phrasings:\n" + problems_html(kb.warnings)
@@ -146,7 +153,8 @@ async def learn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if entry is None or question not in entry.questions:  # success only once it is served
         await query.answer("Not added: the knowledge base does not have it now.", True)
         return
-    _log_action(context, update.effective_user.id, "add-phrasing", f"{entry_id}: {question}")
+    detail = f"{entry_id}: {question}"  # the question goes to the database, not the log
+    _log_action(context, update.effective_user.id, "add-phrasing", detail, entry_id)
     title = entry.title
     await query.answer("Added.")
     await reply_html(
@@ -156,9 +164,11 @@ async def learn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _log_action(
-    context: ContextTypes.DEFAULT_TYPE, admin_id: int, action: str, detail: str
+    context: ContextTypes.DEFAULT_TYPE, admin_id: int, action: str, detail: str, logged: str
 ) -> None:
-    logger.info("admin action %s: %s", action, detail)
+    """Record an admin's action: all of `detail` in the database, `logged` (no user's words
+    and no raw id, at INFO) in the log."""
+    logger.info("admin %s: %s %s", hashed(context, admin_id), action, logged)
     try:
         store(context).record_admin_action(admin_id=admin_id, action=action, detail=detail)
     except StoreError as error:

@@ -36,6 +36,11 @@ def store(context: ContextTypes.DEFAULT_TYPE) -> Store:
     return opened
 
 
+def hashed(context: ContextTypes.DEFAULT_TYPE, telegram_id: int) -> str:
+    """A user's or chat's id as logs may show it: the start of its keyed hash, as stored."""
+    return store(context).user_hash(telegram_id)[:12]
+
+
 def settings(context: ContextTypes.DEFAULT_TYPE) -> Settings:
     configured: Settings = context.application.bot_data[SETTINGS_KEY]
     return configured

@@ -230,7 +230,7 @@ def _add_phrasings(
         for text, entry_id, line in chunk.phrasings:
             entry = owner.get(entry_id)
             if entry is None:
-                message = f"phrasing for unknown entry, skipped: \u201c{text}\u201d"
+                message = "phrasing for unknown entry, skipped"
                 warnings.append(Problem(chunk.path, line, entry_id, message))
                 continue
             key = fold(text)
