@@ -1,14 +1,18 @@
 """Logging that can never print the bot token.
 
 The token is part of every Bot API URL, and HTTP libraries log URLs at INFO and DEBUG; an
-exception's text or traceback can carry it too. Redaction therefore happens on the final
-formatted line (message, arguments and traceback alike), and uncaught exceptions are routed
-through the same formatter.
+exception's text or traceback can carry it too, and not always as it was sent:
+python-telegram-bot lowercases most of a "Bad Request: ..." description, an HTML error page
+escapes the colon, a gateway may quote the secret part alone. Redaction therefore happens on
+the final formatted line (message, arguments and traceback alike), ignores case, and also
+removes the part of the token after the colon on its own, so every form is caught. Uncaught
+exceptions are routed through the same formatter.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import threading
 import time
@@ -20,28 +24,38 @@ REDACTED = "<token>"
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+# A bot token's part after the colon is 35 characters; shorter secrets (tests, local
+# playgrounds) are redacted only whole, so that a short one cannot blank out ordinary words.
+_SECRET_PART_MIN = 16
+
+
 class RedactingFormatter(logging.Formatter):
-    """Replaces every secret (and its URL-encoded form) in the formatted record."""
+    """Replaces every secret, in any case and any of its forms, in the formatted record."""
 
     def __init__(self, secrets: Iterable[str], fmt: str = _FORMAT) -> None:
         super().__init__(fmt)
-        self._secrets = _variants(secrets)
+        self._pattern = _pattern(secrets)
 
     def format(self, record: logging.LogRecord) -> str:
         return self.redact(super().format(record))
 
     def redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+        return self._pattern.sub(REDACTED, text) if self._pattern else text
 
 
-def _variants(secrets: Iterable[str]) -> tuple[str, ...]:
+def _pattern(secrets: Iterable[str]) -> re.Pattern[str] | None:
+    """One case-insensitive pattern for the secrets, their URL-encoded form and, for a bot
+    token, the secret part alone; the longest first, so a whole token reads `<token>`."""
     found: set[str] = set()
-    for secret in secrets:
-        if secret:
-            found.update({secret, secret.replace(":", "%3A"), secret.replace(":", "%3a")})
-    return tuple(sorted(found, key=len, reverse=True))
+    for secret in filter(None, secrets):
+        found.update({secret, secret.replace(":", "%3A")})
+        part = secret.partition(":")[2]
+        if len(part) >= _SECRET_PART_MIN:
+            found.add(part)
+    if not found:
+        return None
+    ordered = sorted(found, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, ordered)), re.IGNORECASE)
 
 
 class Tally:

@@ -25,7 +25,7 @@ from bot.phrasings import read_phrasings
 from bot.service import AnswerService
 from tests.bot_harness import ADMIN_ID, BOT_USERNAME, GROUP_ID, OFFICER_ID, running_bot
 from tests.conftest import KNOWLEDGE_DIR
-from tests.process_harness import OFFICER, free_port, reply_in, running, webhook_environment
+from tests.process_harness import OFFICER, TOKEN, free_port, reply_in, running, webhook_environment
 
 QUESTION = "Can I post a reel in uniform?"
 
@@ -770,6 +770,17 @@ async def test_info_logs_carry_hashed_ids_only_and_no_question_text(emulator, tm
     assert f"admin {admin_hash}: add-phrasing writing-and-media" in output
     for private in (str(user), str(admin), "Zebedee", "zeb_hq", "Adminia", LEARNABLE[0]):
         assert private not in output, private
+
+
+async def test_the_token_is_redacted_in_any_case_html_escaped_or_its_secret_part_alone(
+    emulator, tmp_path
+):
+    async with running(emulator, tmp_path / "data") as bot:
+        emulator.fail("sendMessage", "echo")  # an error text that repeats the request's path
+        emulator.private_message(OFFICER, QUESTION)
+        line = await bot.wait_for_output("o route for /bot")
+    assert TOKEN.partition(":")[2].lower() not in bot.output.lower()
+    assert line.count("<token>") == 3, line
 
 
 def test_a_token_file_is_read_like_a_container_secret_only_by_the_command_that_needs_it(
