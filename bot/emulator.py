@@ -577,7 +577,10 @@ class BotAPIEmulator:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
         canonical = _METHODS.get(method.lower(), method)
-        params = await _read_params(request)
+        try:
+            params = await _read_params(request)
+        except ConnectionResetError:  # the client gave up while sending: it is not a call
+            return web.Response(status=499)
         fault = self._take_fault(canonical)
         self.calls.append(
             ApiCall(
