@@ -83,7 +83,8 @@ def build_application(
             read_timeout=settings.request_timeout,
             connection_pool_size=settings.concurrent_updates * 2,
         ),
-        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        # Two connections: the last getUpdates at stop must not wait for the poll it cut short.
+        get_updates_request=HTTPXRequest(connection_pool_size=2),
         rate_limiter=AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=3),
         in_hand=in_hand,
         updates_per_fetch=settings.fetch_limit,

@@ -28,6 +28,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ExtBot, SimpleUpdateProcessor
 
 logger = logging.getLogger("conduct-bot")
@@ -146,7 +147,12 @@ class PollingBot(ExtBot):
         if not in_hand.stopping:
             await in_hand.settled(FETCH_PATIENCE)  # the next batch confirms this one
             limit = limit or self._updates_per_fetch
-            return await super().get_updates(offset, limit, timeout, allowed_updates, **kwargs)
+            try:
+                return await super().get_updates(offset, limit, timeout, allowed_updates, **kwargs)
+            except TelegramError:
+                if in_hand.stopping:  # the poll was cut short by the stop: nothing was taken
+                    return ()
+                raise
         # The Updater's last call, after the stop signal: confirm what was answered, no more.
         await in_hand.settled()  # bounded: the processor gives up at the deadline
         if in_hand.left:
@@ -160,8 +166,11 @@ class PollingBot(ExtBot):
             return await asyncio.wait_for(
                 super().get_updates(offset, 1, 0, allowed_updates, **kwargs), CONFIRM_TIMEOUT
             )
-        except TimeoutError:
-            logger.warning("could not confirm the answered updates; they may come again")
+        except (TimeoutError, TelegramError) as error:
+            logger.warning(
+                "could not confirm the answered updates (%s); they may come again",
+                type(error).__name__,
+            )
             return ()
 
     async def _post(self, endpoint: str, data: Any = None, **kwargs: Any) -> Any:

@@ -628,7 +628,7 @@ async def test_sigterm_finishes_updates_in_flight_and_exits_cleanly(emulator, tm
     answered = {
         int(c.params["chat_id"]) for c in emulator.calls_to("sendMessage") if c.fault is None
     }
-    assert bot.process.returncode == 0
+    assert bot.process.returncode == 0 and "Traceback" not in bot.output
     assert stopped_in < 5
     assert answered == set(users), "every update fetched before SIGTERM was answered"
 
