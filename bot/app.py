@@ -36,7 +36,7 @@ from telegram.request import HTTPXRequest
 from bot.config import Settings
 from bot.flood import FloodGuard
 from bot.handlers import admin, callbacks, errors, groups, inline, limits, private
-from bot.handlers.common import SERVICE_KEY, SETTINGS_KEY, STORE_KEY
+from bot.handlers.common import SERVICE_KEY, SETTINGS_KEY, STORE_KEY, alert_admins
 from bot.handlers.limits import GUARD_KEY, TAPS_GUARD_KEY
 from bot.retry import RetryingRequest
 from bot.service import AnswerService
@@ -150,7 +150,14 @@ async def _post_init(app: Application) -> None:
     service: AnswerService = app.bot_data[SERVICE_KEY]
     settings: Settings = app.bot_data[SETTINGS_KEY]
     store: Store = app.bot_data[STORE_KEY]
-    tasks = [asyncio.create_task(_purge_periodically(store))]
+    tasks = [asyncio.create_task(_purge_periodically(store))] if store.available else []
+    if not store.available:
+        await alert_admins(
+            app,
+            f"⚠️ The bot started without its database: {store.unavailable}. It answers as "
+            "usual; questions, votes and statistics are not kept until it is restarted with "
+            "a usable database.",
+        )
     if app.bot_data.get("watch"):
         tasks.append(asyncio.create_task(watch(service, settings.watch_interval)))
     app.bot_data[TASKS_KEY] = tasks

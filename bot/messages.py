@@ -65,6 +65,10 @@ SLOW_DOWN_TAPS = "You're going faster than I can keep up. Please wait a moment."
 THANKS_UP = "Thanks! Glad it helped. 👍"
 THANKS_DOWN = "Thanks, noted. The admins review answers marked 👎."
 NOT_SAVED = "Sorry, I could not save that just now. Please try again later."
+NO_STORAGE = (
+    "Sorry, my database is unavailable at the moment, so I can neither save nor delete "
+    "anything. My answers are not affected."
+)
 ASK_PRIVATELY = "Ask me privately"
 
 

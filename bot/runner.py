@@ -12,7 +12,7 @@ from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import ConfigError, Settings, with_token
 from bot.logs import configure_logging
 from bot.service import AnswerService
-from bot.store import Store
+from bot.store import open_store
 from bot.watch import log_warnings
 from bot.webhook import serve_webhook
 
@@ -45,7 +45,7 @@ def run(settings: Settings, *, webhook: bool = False, watch: bool = False) -> in
     logger.info("knowledge base: %d entries from %s", len(kb.entries), settings.knowledge_dir)
     log_warnings(kb)
     key = settings.user_hash_key.encode() if settings.user_hash_key else None
-    store = Store(settings.database, key=key, retention_days=settings.retention_days)
+    store = open_store(settings.database, key=key, retention_days=settings.retention_days)
     application = build_application(settings, service, store, watch_files=watch)
     try:
         if webhook:

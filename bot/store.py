@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import logging
 import secrets
 import sqlite3
 import threading
@@ -32,6 +33,10 @@ from bot.files import private_directory, private_file, write_whole
 
 DAY = 86_400.0
 KEY_FILE_SUFFIX = ".key"
+# SQLite's result codes for a file that is not a database or is a damaged one.
+_CORRUPT = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+logger = logging.getLogger("conduct-bot")
 
 # Each migration runs once, in order; PRAGMA user_version records how many have run.
 MIGRATIONS: tuple[str, ...] = (
@@ -110,31 +115,65 @@ class StoreError(Exception):
     """The database cannot be written (disk full, read-only...): the bot keeps answering."""
 
 
+class CorruptDatabase(StoreError):
+    """The file is not an SQLite database, or a damaged one (SQLite or quick_check says so)."""
+
+
 class Store:
-    def __init__(self, path: Path, key: bytes | None = None, retention_days: int = 90) -> None:
-        """Open (creating and migrating as needed); `key` defaults to the key file's."""
+    def __init__(
+        self,
+        path: Path,
+        key: bytes | None = None,
+        retention_days: int = 90,
+        *,
+        unavailable: str | None = None,
+    ) -> None:
+        """Open (creating and migrating as needed); `key` defaults to the key file's.
+
+        Raises CorruptDatabase or StoreError when the database cannot be opened. With
+        `unavailable` (why there is no database) nothing is opened: every read and write
+        raises StoreError saying why, and ids are hashed with `key` or a key for this run.
+        """
         self.path = Path(path)
         self.retention_days = retention_days
-        private_directory(self.path.parent)
-        self._key = key or _load_or_create_key(self.path.with_suffix(KEY_FILE_SUFFIX))
+        self.unavailable = unavailable
         self._lock = threading.Lock()
-        # SQLite gives the -wal and -shm files the database file's mode: make that 0600.
-        for path in (self.path, *self._companions()):
-            if path == self.path or path.exists():
-                private_file(path)
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self._migrate()
+        self._db: sqlite3.Connection | None = None
+        if unavailable is not None:
+            self._key = key or secrets.token_bytes(32)
+            return
+        try:
+            private_directory(self.path.parent)
+            self._key = key or _load_or_create_key(self.path.with_suffix(KEY_FILE_SUFFIX))
+            # SQLite gives the -wal and -shm files the database file's mode: make that 0600.
+            for path in (self.path, *_companions(self.path)):
+                if path == self.path or path.exists():
+                    private_file(path)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            damage = self._db.execute("PRAGMA quick_check").fetchone()[0]
+            if damage != "ok":
+                raise CorruptDatabase(f"{self.path.name} fails its quick check: {damage}")
+            self._migrate()
+        except (sqlite3.Error, OSError, StoreError) as error:
+            if self._db is not None:
+                self._db.close()
+            if isinstance(error, StoreError):
+                raise
+            corrupt = getattr(error, "sqlite_errorcode", None) in _CORRUPT
+            kind = CorruptDatabase if corrupt else StoreError
+            raise kind(f"cannot open {self.path}: {error}") from error
+
+    @property
+    def available(self) -> bool:
+        return self.unavailable is None
 
     # -- set-up ------------------------------------------------------------------------------
 
-    def _companions(self) -> tuple[Path, ...]:
-        return tuple(self.path.with_name(self.path.name + end) for end in ("-wal", "-shm"))
-
     def _migrate(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        version = self._open_db().execute("PRAGMA user_version").fetchone()[0]
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             with self._transaction() as db:
                 for statement in filter(str.strip, script.split(";")):
@@ -143,24 +182,31 @@ class Store:
 
     @property
     def schema_version(self) -> int:
-        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        return int(self._rows("PRAGMA user_version")[0][0])
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            if self._db is not None:
+                self._db.close()
+
+    def _open_db(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise StoreError(f"the database is unavailable: {self.unavailable}")
+        return self._db
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One committed transaction; sqlite errors become StoreError for the caller."""
         with self._lock:
+            db = self._open_db()
             try:
-                self._db.execute("BEGIN IMMEDIATE")
+                db.execute("BEGIN IMMEDIATE")
                 try:
-                    yield self._db
+                    yield db
                 except BaseException:
-                    self._db.execute("ROLLBACK")
+                    db.execute("ROLLBACK")
                     raise
-                self._db.execute("COMMIT")
+                db.execute("COMMIT")
             except sqlite3.Error as error:
                 raise StoreError(f"cannot write {self.path.name}: {error}") from error
 
@@ -268,7 +314,7 @@ class Store:
     def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         with self._lock:
             try:
-                return self._db.execute(sql, params).fetchall()
+                return self._open_db().execute(sql, params).fetchall()
             except sqlite3.Error as error:
                 raise StoreError(f"cannot read {self.path.name}: {error}") from error
 
@@ -373,6 +419,44 @@ class Store:
             most_disliked=tuple(disliked[:10]),
             votes=tuple((e, int(u), int(d)) for e, u, d in votes),
         )
+
+
+def open_store(path: Path, key: bytes | None = None, retention_days: int = 90) -> Store:
+    """The database; if it cannot be opened, a Store without one, and the bot answers all the
+    same. A corrupt database is moved aside (the time in its name) and a fresh one started."""
+    try:
+        return Store(path, key, retention_days)
+    except CorruptDatabase as error:
+        aside = _move_aside(Path(path))
+        logger.error("%s; moved aside to %s; starting a fresh database", error, aside.name)
+        try:
+            return Store(path, key, retention_days)
+        except StoreError as again:
+            reason = str(again)
+    except StoreError as error:
+        reason = str(error)
+    logger.error(
+        "starting without storage: %s. Answers go on; questions, votes and statistics are "
+        "not kept until the bot is restarted with a usable database",
+        reason,
+    )
+    return Store(path, key, retention_days, unavailable=reason)
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename the database and its -wal and -shm files to `<name>.corrupt-<UTC time>`."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    for companion in _companions(path):
+        if companion.exists():
+            companion.rename(companion.with_name(f"{companion.name}.corrupt-{stamp}"))
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    path.rename(aside)
+    return aside
+
+
+def _companions(path: Path) -> tuple[Path, ...]:
+    """The write-ahead log and shared-memory files SQLite keeps beside a database."""
+    return tuple(path.with_name(path.name + end) for end in ("-wal", "-shm"))
 
 
 class KeyFileError(ConfigError):

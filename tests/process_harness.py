@@ -8,7 +8,7 @@ import resource
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,11 +84,13 @@ async def running(
     *args: str,
     ready: str = "getUpdates",
     open_files: int | None = None,
+    prefix: Sequence[str] = (),
     **env: str,
 ) -> AsyncIterator[BotProcess]:
     """Start `python -m bot run`, wait for it to poll (or set its webhook); stop with SIGTERM.
 
-    `open_files` caps the process's file descriptors (RLIMIT_NOFILE), as a container may.
+    `open_files` caps the process's file descriptors (RLIMIT_NOFILE), as a container may;
+    `prefix` runs the bot through another command (which must exec it, keeping its pid).
     """
 
     def limit_files() -> None:
@@ -96,7 +98,7 @@ async def running(
             resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
 
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", *args,
+        *prefix, sys.executable, "-m", "bot", "run", *args,
         env=bot_environment(emulator, data, **env),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,

@@ -23,6 +23,7 @@ from bot.emulator import check_keyboard, message_text
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.phrasings import read_phrasings
 from bot.service import AnswerService
+from bot.store import Store
 from tests.bot_harness import ADMIN_ID, BOT_USERNAME, GROUP_ID, OFFICER_ID, running_bot
 from tests.conftest import KNOWLEDGE_DIR
 from tests.process_harness import OFFICER, TOKEN, free_port, reply_in, running, webhook_environment
@@ -592,6 +593,78 @@ async def test_a_storage_fault_is_reported_to_admins_and_answers_go_on(tmp_path,
         alerts = [m["shown"] for m in bot.sent(ADMIN_ID)]
         assert len(alerts) == 1 and "cannot save" in alerts[0]
     assert any("storage fault" in r.getMessage() for r in caplog.records)
+
+
+def read_only_mount(directory: Path) -> list[str]:
+    """A command prefix that runs the bot with `directory` on a read-only mount of its own
+    (a private mount namespace), or skips the test where that is not allowed."""
+    script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    prefix = ["unshare", "--mount", "sh", "-c", script, str(directory)]
+    probe = subprocess.run([*prefix, "true"], capture_output=True, timeout=10)
+    if probe.returncode != 0:
+        pytest.skip("mount namespaces are not available here")
+    return prefix
+
+
+def database_with_questions(data: Path, count: int = 2000) -> Path:
+    data.mkdir(parents=True, exist_ok=True)
+    store = Store(data / "conduct-bot.sqlite3")
+    for n in range(count):
+        store.record_question(
+            user_id=n, chat_type="private", question=f"question number {n} " * 4,
+            band="none", answer_id=None, closest_id=None, score=0.1,
+        )  # fmt: skip
+    store.close()
+    return data / "conduct-bot.sqlite3"
+
+
+@pytest.mark.parametrize("damage", ["not a database", "truncated"])
+async def test_a_corrupt_database_is_moved_aside_and_a_fresh_one_started(
+    emulator, tmp_path, damage
+):
+    data = tmp_path / "data"
+    database = database_with_questions(data)
+    if damage == "not a database":
+        database.write_bytes(b"this is not an SQLite file " * 100)
+    else:  # a copy cut short, as a full disk or an interrupted restore leaves it
+        with database.open("r+b") as file:
+            file.truncate(database.stat().st_size // 2)
+    damaged = database.read_bytes()
+    async with running(emulator, data) as bot:
+        mark = len(emulator.calls)
+        emulator.private_message(OFFICER, QUESTION)
+        await reply_in(emulator, OFFICER, mark)
+    aside = [p for p in data.iterdir() if p.name.startswith("conduct-bot.sqlite3.corrupt-")]
+    assert [p.read_bytes() for p in aside] == [damaged]
+    assert f"moved aside to {aside[0].name}" in bot.output
+    fresh = sqlite3.connect(database)
+    assert fresh.execute("SELECT COUNT(*) FROM questions").fetchone()[0] == 1
+    assert bot.process.returncode == 0 and "Traceback" not in bot.output
+
+
+async def test_a_database_on_a_read_only_filesystem_starts_the_bot_without_storage(
+    emulator, tmp_path
+):
+    data, admin = tmp_path / "data", 5150
+    database_with_questions(data, count=1)
+    prefix = read_only_mount(data)
+    async with running(emulator, data, prefix=prefix, ADMIN_USER_IDS=str(admin)) as bot:
+        alert = message_text(await reply_in(emulator, admin, 0))
+        assert "without its database" in alert and "read-only" in alert.lower()
+        mark = len(emulator.calls)
+        emulator.private_message(OFFICER, QUESTION)
+        answer = await reply_in(emulator, OFFICER, mark)
+        assert "Uniform" in answer["text"], "answers go on"
+        mark = len(emulator.calls)
+        emulator.callback_query(OFFICER, "up:uniform-and-insignia")
+        vote = await emulator.wait_for_call("answerCallbackQuery", after=mark, timeout=15)
+        assert "database is unavailable" in vote.params["text"]
+        mark = len(emulator.calls)
+        emulator.private_message(admin, "/stats")
+        stats = message_text(await reply_in(emulator, admin, mark))
+        assert "unavailable" in stats and "read-only" in stats.lower()
+    assert "starting without storage" in bot.output
+    assert bot.process.returncode == 0 and "Traceback" not in bot.output
 
 
 # --- durability and shutdown -----------------------------------------------------------------

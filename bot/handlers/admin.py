@@ -102,16 +102,28 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 @admin_only
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    stats = store(context).stats(REPORT_DAYS)
+    try:
+        stats = store(context).stats(REPORT_DAYS)
+    except StoreError as error:
+        await reply_html(update.effective_message, unavailable("Statistics", error))
+        return
     text = reports.stats_text(stats, answers(context).snapshot.kb)
     await reply_html(update.effective_message, f"<pre>{html.escape(text)}</pre>")
+
+
+def unavailable(what: str, error: StoreError) -> str:
+    return f"<b>{what} are unavailable:</b> {html.escape(str(error))}"
 
 
 @admin_only
 async def unanswered_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The most frequent recent misses, each with a button to teach it to its closest entry."""
     kb = answers(context).snapshot.kb
-    groups = tuple(store(context).unanswered(days=REPORT_DAYS, limit=10))
+    try:
+        groups = tuple(store(context).unanswered(days=REPORT_DAYS, limit=10))
+    except StoreError as error:
+        await reply_html(update.effective_message, unavailable("Unanswered questions", error))
+        return
     text = html.escape(reports.unanswered_text(groups, kb))
     rows = []
     for number, group in enumerate(groups, 1):
@@ -129,7 +141,11 @@ async def learn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Add an unanswered question as a phrasing of its closest entry, then reload."""
     query = update.callback_query
     row = query.data.partition(":")[2]
-    stored = store(context).question(int(row)) if row.isdigit() else None
+    try:
+        stored = store(context).question(int(row)) if row.isdigit() else None
+    except StoreError as error:
+        await query.answer(f"Not added: {error}"[:200], show_alert=True)
+        return
     kb = answers(context).snapshot.kb
     if stored is None or stored[1] is None or kb.get(stored[1]) is None:
         await query.answer("That question is no longer stored.", show_alert=True)

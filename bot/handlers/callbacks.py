@@ -72,6 +72,9 @@ async def vote(
     try:
         store(context).record_vote(user_id=query.from_user.id, entry_id=entry_id, vote=value)
     except StoreError as error:
+        if not store(context).available:  # no database since start: say so, nothing to report
+            await query.answer(messages.NO_STORAGE)
+            return
         await query.answer(messages.NOT_SAVED)
         await report_store_error(context, error)
         return

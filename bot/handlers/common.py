@@ -7,7 +7,7 @@ import time
 
 from telegram import InlineKeyboardMarkup, Message, User
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from bot.asker import Asker
 from bot.config import Settings
@@ -80,8 +80,8 @@ async def reply_html(
 
 async def remember(context: ContextTypes.DEFAULT_TYPE, message: Message, match: Match) -> None:
     """Record the question for admins; a storage fault is reported, never shown to the asker."""
-    if message.from_user is None:
-        return
+    if message.from_user is None or not store(context).available:
+        return  # without a database, the admins were told once at start
     closest = match.candidates[0].entry.id if match.candidates else None
     try:
         store(context).record_question(
@@ -100,15 +100,20 @@ async def remember(context: ContextTypes.DEFAULT_TYPE, message: Message, match: 
 async def report_store_error(context: ContextTypes.DEFAULT_TYPE, error: StoreError) -> None:
     """Log every storage fault; tell the admins at most once an hour. Answers go on regardless."""
     logger.error("storage fault: %s", error)
-    bot_data = context.application.bot_data
+    text = f"⚠️ The bot cannot save to its database: {error}. It keeps answering."
+    await alert_admins(context.application, text)
+
+
+async def alert_admins(application: Application, text: str) -> None:
+    """Send `text` to every admin, unless a storage alert went out in the past hour."""
+    bot_data = application.bot_data
     now = time.monotonic()
     if now - bot_data.get(STORE_ALERT_KEY, -STORE_ALERT_EVERY) < STORE_ALERT_EVERY:
         return
     bot_data[STORE_ALERT_KEY] = now
-    for admin in settings(context).admin_user_ids:
+    configured: Settings = bot_data[SETTINGS_KEY]
+    for admin in configured.admin_user_ids:
         try:
-            await context.bot.send_message(
-                admin, f"⚠️ The bot cannot save to its database: {error}. It keeps answering."
-            )
+            await application.bot.send_message(admin, text)
         except TelegramError:
-            logger.warning("could not alert admin about the storage fault")
+            logger.warning("could not alert an admin about the storage fault")

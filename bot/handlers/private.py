@@ -124,6 +124,9 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         count = store(context).forget_user(update.effective_user.id)
     except StoreError as error:
+        if not store(context).available:  # no database since start: say so, nothing to report
+            await reply_html(update.effective_message, messages.NO_STORAGE)
+            return
         await reply_html(update.effective_message, messages.NOT_SAVED)
         await report_store_error(context, error)
         return
