@@ -13,6 +13,7 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MIN_KEY_BYTES = 32  # an HMAC key shorter than its hash leaves the hashed user ids guessable
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def default_knowledge_dir() -> Path:
@@ -153,13 +154,18 @@ class Settings:
                 values[name] = _convert(variable, env[variable], kind)
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)  # type: ignore[arg-type]
+        level = settings.log_level.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ConfigError(
+                f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}; got {settings.log_level!r}"
+            )
         key = settings.user_hash_key
         if key is not None and len(key.encode()) < MIN_KEY_BYTES:
             raise ConfigError(
                 f"USER_HASH_KEY is {len(key.encode())} bytes; a user-hash key needs at least "
                 f"{MIN_KEY_BYTES} (python -c 'import secrets; print(secrets.token_hex(32))')"
             )
-        return replace(settings, api_base_url=settings.api_base_url.rstrip("/"))
+        return replace(settings, api_base_url=settings.api_base_url.rstrip("/"), log_level=level)
 
 
 _VARIABLES: tuple[tuple[str, str, type], ...] = (

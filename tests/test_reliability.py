@@ -856,6 +856,14 @@ async def test_the_token_is_redacted_in_any_case_html_escaped_or_its_secret_part
     assert line.count("<token>") == 3, line
 
 
+async def test_an_unknown_log_level_is_a_one_line_usage_error(tmp_path):
+    status, said = await start_and_fail(tmp_path / "data", LOG_LEVEL="VERBOSE")
+    assert status == 2 and "Traceback" not in said
+    assert said.strip().splitlines() == [
+        "conduct-bot: LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL; got 'VERBOSE'"
+    ]
+
+
 def test_a_token_file_is_read_like_a_container_secret_only_by_the_command_that_needs_it(
     tmp_path,
 ):
