@@ -509,6 +509,17 @@ async def test_learned_phrasings_left_stale_by_an_edit_are_warnings_not_a_refusa
     assert b"2 warnings" in out and b"no-such-entry" in out
 
 
+async def test_a_forged_learn_button_with_a_huge_number_is_refused_politely(tmp_path, caplog):
+    async with running_bot(tmp_path / "data", KNOWLEDGE_DIR) as bot:
+        await bot.process(bot.emulator.private_message(ADMIN_ID, "/unanswered"))
+        listing = bot.emulator.messages_to(ADMIN_ID)[-1]
+        forged = bot.emulator.callback_query(ADMIN_ID, "learn:" + "9" * 56, message=listing)
+        await bot.process(forged)
+        assert bot.callback_answers()[-1]["text"] == "That question is no longer stored."
+        assert len(bot.sent()) == 1, "nothing but the /unanswered listing"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 @pytest.mark.parametrize(
     "hand_edit",
     ["phrasings: a line typed over the list\n", "phrasings:\n  writing-and-media: one text\n"],

@@ -142,7 +142,8 @@ async def learn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     row = query.data.partition(":")[2]
     try:
-        stored = store(context).question(int(row)) if row.isdigit() else None
+        known = row.isdigit() and int(row) < 2**63  # SQLite's integers; a forged one may not be
+        stored = store(context).question(int(row)) if known else None
     except StoreError as error:
         await query.answer(f"Not added: {error}"[:200], show_alert=True)
         return
