@@ -51,7 +51,7 @@ async def test_a_reply_that_may_have_arrived_is_never_sent_twice(emulator, tmp_p
         await emulator.wait_until(
             lambda: len([c for c in emulator.calls_to("sendMessage") if not c.fault]) >= 12
         )
-        await emulator.wait_until(lambda: bot.output.count("Bot API error on update") >= 8)
+        await emulator.wait_until(lambda: bot.output.count("gave up on the reply") >= 8)
     received = [len(successful_sends(emulator, user)) for user in users]
     assert received.count(2) == 0, "nobody gets the answer twice"
     assert sorted(received) == [0] * 4 + [1] * 16, "the four lost before Telegram acted"
@@ -218,6 +218,26 @@ async def test_the_webhook_refuses_strangers_early_and_sheds_idle_connections(em
     assert bot.process.returncode == 0
     assert "Traceback" not in bot.output and "Too many open files" not in bot.output
     assert len(bot.lines) < 40, "resource errors are summed up, not logged one by one"
+
+
+async def test_a_reply_given_up_after_429s_or_a_5xx_is_logged_with_the_chats_hash(
+    emulator, tmp_path
+):
+    data = tmp_path / "data"
+    async with running(emulator, data) as bot:
+        emulator.fail("sendMessage", "429", times=4, retry_after=1)  # the limiter tries 4 times
+        emulator.private_message(OFFICER, QUESTION)
+        flood = await bot.wait_for_output("gave up on the reply")
+        emulator.fail("sendMessage", "502")
+        emulator.private_message(OFFICER + 1, QUESTION)
+        await emulator.wait_until(lambda: bot.output.count("gave up on the reply") == 2)
+    key = (data / "conduct-bot.key").read_bytes().strip()
+    for user in (OFFICER, OFFICER + 1):
+        chat = hmac.new(key, str(user).encode(), hashlib.sha256).hexdigest()[:12]
+        assert f"(chat {chat})" in bot.output
+        assert str(user) not in bot.output
+    assert "Flood control exceeded" in flood
+    assert successful_sends(emulator, OFFICER) == [] == successful_sends(emulator, OFFICER + 1)
 
 
 # --- floods ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from telegram.error import Conflict, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import messages
+from bot.handlers.common import hashed
 
 logger = logging.getLogger("conduct-bot")
 CONFLICT_LOGGED = "conflict_logged"
@@ -31,9 +32,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     update_id = update.update_id if isinstance(update, Update) else None
     if isinstance(error, TelegramError):
-        # Telegram's side (a timeout, a refusal): the reply may even have arrived, so the
-        # user gets no apology that could contradict it; the operator gets the log line.
-        logger.warning("Bot API error on update %s: %s", update_id, error)
+        # Telegram's side (a timeout, a refusal, flood waits the rate limiter gave up on): the
+        # reply may even have arrived, so it is not sent again and the user gets no apology
+        # that could contradict it; the operator gets the line, naming the chat by its hash.
+        who = _who(update, context)
+        logger.warning("gave up on the reply to update %s (%s): %s", update_id, who, error)
         return
     logger.error("error while handling update %s", update_id, exc_info=error)
     chat = update.effective_chat if isinstance(update, Update) else None
@@ -42,3 +45,14 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             await update.effective_message.reply_text(messages.SOMETHING_WENT_WRONG)
         except TelegramError:
             logger.warning("could not tell the user about the error")
+
+
+def _who(update: object, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The chat (or, for an inline query, the user) as the log may name it: by its hash."""
+    if not isinstance(update, Update):
+        return "no chat"
+    if update.effective_chat is not None:
+        return f"chat {hashed(context, update.effective_chat.id)}"
+    if update.effective_user is not None:
+        return f"user {hashed(context, update.effective_user.id)}"
+    return "no chat"
