@@ -31,7 +31,6 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from bot.flood import FloodGuard
@@ -83,8 +82,15 @@ def build_application(
             read_timeout=settings.request_timeout,
             connection_pool_size=settings.concurrent_updates * 2,
         ),
-        # Two connections: the last getUpdates at stop must not wait for the poll it cut short.
-        get_updates_request=HTTPXRequest(connection_pool_size=2),
+        # Asking for updates again changes nothing, so getUpdates is sent again after any
+        # fault, as long as it takes. Two connections: the last getUpdates at stop must not
+        # wait for the poll it cut short.
+        get_updates_request=RetryingRequest(
+            connection_pool_size=2,
+            repeatable=True,
+            attempts=None,
+            max_pause=settings.poll_retry_max_seconds,
+        ),
         rate_limiter=AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=3),
         in_hand=in_hand,
         updates_per_fetch=settings.fetch_limit,

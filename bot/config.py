@@ -108,6 +108,9 @@ class Settings:
     updates_per_fetch: int | None = None
     # After SIGTERM, seconds to answer what is in hand (docker stop kills at 10).
     stop_timeout_seconds: float = 5.0
+    # While getUpdates fails, the longest pause between attempts: a recovered API is polled
+    # again within this many seconds.
+    poll_retry_max_seconds: float = 5.0
     log_level: str = "INFO"
     # Per-user flood control (0 turns a limit off): questions (messages to the bot) per
     # window, and separately, generously, inline-mode keystrokes and button presses, which
@@ -181,6 +184,7 @@ _VARIABLES: tuple[tuple[str, str, type], ...] = (
     ("concurrent_updates", "CONCURRENT_UPDATES", int),
     ("updates_per_fetch", "UPDATES_PER_FETCH", int),
     ("stop_timeout_seconds", "STOP_TIMEOUT_SECONDS", float),
+    ("poll_retry_max_seconds", "POLL_RETRY_MAX_SECONDS", float),
     ("log_level", "LOG_LEVEL", str),
     ("user_updates_per_window", "USER_UPDATES_PER_MINUTE", int),
     ("user_taps_per_window", "USER_TAPS_PER_MINUTE", int),

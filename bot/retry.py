@@ -7,16 +7,26 @@ JSON, a connection lost or a read timed out once the request went out, Telegram 
 front of it) may have delivered the message and lost only the answer. Such a request is not
 sent again, since a reply arriving twice is worse than the error being logged. Flood waits
 (429 with retry_after) are refusals too; python-telegram-bot's rate limiter sends those again.
+
+A request made `repeatable` (getUpdates: asking again changes nothing, the offset says what
+is confirmed) is sent again after any of these faults, with `attempts=None` for as long as it
+takes; the pause doubles up to `max_pause`, so that a recovered API is used promptly
+(python-telegram-bot's own polling backoff grows to 30 s a try: ten faults cost 105 s).
+
+Either way a failed attempt is one WARNING line, and a reply that is not JSON raises without
+the library's ERROR with a traceback: the caller's error handler logs what was given up.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 
 import httpx
-from telegram.error import NetworkError
+from telegram._utils.types import JSONDict
+from telegram.error import NetworkError, TelegramError
 from telegram.request import HTTPXRequest
 
 logger = logging.getLogger("conduct-bot")
@@ -29,28 +39,58 @@ class RetryingRequest(HTTPXRequest):
     def __init__(
         self,
         *args: Any,
-        attempts: int = 4,
+        attempts: int | None = 4,
         pause: float = 0.25,
+        max_pause: float = 8.0,
+        repeatable: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.attempts = attempts
         self.pause = pause
+        self.max_pause = max_pause
+        self.repeatable = repeatable
 
     async def do_request(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        for attempt in range(1, self.attempts + 1):
+        attempt = 0
+        while True:
+            attempt += 1
+            last = self.attempts is not None and attempt >= self.attempts
             try:
-                return await super().do_request(url, *args, **kwargs)
+                code, payload = await super().do_request(url, *args, **kwargs)
             except NetworkError as error:  # TimedOut included
-                if attempt == self.attempts or not isinstance(error.__cause__, NEVER_SENT):
+                never_sent = isinstance(error.__cause__, NEVER_SENT)
+                if last or not (never_sent or self.repeatable):
                     raise
-                wait = self.pause * 2 ** (attempt - 1)
-                logger.warning(
-                    "Bot API (%s): connection failed (%s); retrying in %.2fs (attempt %d)",
-                    url.rpartition("/")[2],  # the method; the token is in the part before it
-                    error.message,
-                    wait,
-                    attempt,
-                )
+                reason = f"connection failed ({error.message})"
+            else:
+                answered = code < 500 and (code != 200 or _is_json(payload))
+                if answered or last or not self.repeatable:
+                    return code, payload
+                reason = f"HTTP {code}" if code >= 500 else "a reply that is not JSON"
+            wait = min(self.max_pause, self.pause * 2 ** min(attempt - 1, 16))
+            logger.warning(
+                "Bot API (%s): %s; retrying in %.2fs (attempt %d)",
+                url.rpartition("/")[2],  # the method; the token is in the part before it
+                reason,
+                wait,
+                attempt,
+            )
             await asyncio.sleep(wait)
-        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> JSONDict:
+        """As the library's, without its ERROR line and traceback for a body that is not JSON
+        (logged once by whoever gives up on the request)."""
+        try:
+            return json.loads(payload.decode("utf-8", "replace"))  # type: ignore[no-any-return]
+        except ValueError:
+            raise TelegramError("Invalid server response") from None
+
+
+def _is_json(payload: bytes) -> bool:
+    try:
+        json.loads(payload)
+    except ValueError:
+        return False
+    return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import itertools
 import logging
 import os
 import shutil
@@ -90,7 +91,7 @@ async def test_a_reply_that_times_out_is_not_sent_twice(emulator, tmp_path):
 async def test_polling_resumes_after_faults_and_answers_every_question_once(
     emulator, tmp_path, kind
 ):
-    async with running(emulator, tmp_path / "data"):
+    async with running(emulator, tmp_path / "data") as bot:
         # The poll already waiting is not faulted; the next three are.
         emulator.fail("getUpdates", kind, times=3, retry_after=1)
         mark = len(emulator.calls)
@@ -104,6 +105,26 @@ async def test_polling_resumes_after_faults_and_answers_every_question_once(
         await asyncio.sleep(0.5)
         assert [len(successful_sends(emulator, u)) for u in users] == [1] * 5
         assert [c.fault for c in emulator.calls_to("getUpdates")].count(kind) == 3
+    assert "Traceback" not in bot.output and " ERROR " not in bot.output
+    if kind != "429":  # a flood wait on polling is python-telegram-bot's, at DEBUG
+        retries = [
+            line for line in bot.lines if "WARNING conduct-bot: Bot API (getUpdates)" in line
+        ]
+        assert len(retries) == 3, "one WARNING line per failed attempt"
+
+
+async def test_a_recovered_api_is_polled_again_promptly_after_many_faults(emulator, tmp_path):
+    async with running(emulator, tmp_path / "data", POLL_RETRY_MAX_SECONDS="0.25") as bot:
+        emulator.fail("getUpdates", "500", times=10)
+        mark = len(emulator.calls)
+        emulator.private_message(OFFICER, QUESTION)  # answered by the poll already waiting
+        await reply_in(emulator, OFFICER, mark)
+        mark = len(emulator.calls)
+        emulator.private_message(OFFICER + 1, QUESTION)  # must wait for ten faults to pass
+        await reply_in(emulator, OFFICER + 1, mark)
+    polls = [c.at for c in emulator.calls_to("getUpdates")]
+    assert max(b - a for a, b in itertools.pairwise(polls)) < 0.25 + 0.5
+    assert "retrying in 0.25s (attempt 10)" in bot.output
 
 
 async def test_a_conflict_is_logged_once_not_in_a_flood(emulator, tmp_path):
