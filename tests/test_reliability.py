@@ -224,8 +224,11 @@ async def test_the_webhook_refuses_strangers_early_and_sheds_idle_connections(em
         assert (await raw_post(port, huge)).startswith(b"HTTP/1.1 403")
         with_secret = {**huge, "X-Telegram-Bot-Api-Secret-Token": "webhook-secret"}
         assert (await raw_post(port, with_secret)).startswith(b"HTTP/1.1 413")
-        # 300 clients that connect and say nothing: more than the descriptors allow.
+        # 300 clients that connect and say nothing, or start a request and crawl: more than
+        # the descriptors allow.
         idle = [await asyncio.open_connection("127.0.0.1", port) for _ in range(300)]
+        for _, writer in idle[::2]:
+            writer.write(b"POST /telegram HTTP/1.1\r\nHost: b")
         mark = len(emulator.calls)
         emulator.private_message(OFFICER, QUESTION)
         await reply_in(emulator, OFFICER, mark)  # a real update still gets through
