@@ -105,9 +105,9 @@ class UpdatesInHand(SimpleUpdateProcessor):
         asyncio.get_running_loop().call_later(deadline, self._give_up, deadline)
 
     def _give_up(self, deadline: float) -> None:
-        if self._running or not self.update_queue.empty():
+        if self._running:
             logger.warning(
-                "still answering %d updates %.0fs after the stop signal: stopping them",
+                "%d replies still in progress %.0fs after the stop signal: stopping them",
                 len(self._running),
                 deadline,
             )
