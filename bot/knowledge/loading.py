@@ -230,12 +230,12 @@ def _add_phrasings(
         for text, entry_id, line in chunk.phrasings:
             entry = owner.get(entry_id)
             if entry is None:
-                message = "phrasing for unknown entry, skipped"
+                message = "phrasing for unknown entry; left out"
                 warnings.append(Problem(chunk.path, line, entry_id, message))
                 continue
             key = fold(text)
             if key in known:
-                message = f"phrasing is already a question of '{known[key]}', skipped"
+                message = f"already a question of '{known[key]}'; left out"
                 warnings.append(Problem(chunk.path, line, entry_id, message))
                 continue
             known[key] = entry.id
