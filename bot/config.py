@@ -10,6 +10,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import get_type_hints
+from urllib.parse import urlsplit
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MIN_KEY_BYTES = 32  # an HMAC key shorter than its hash leaves the hashed user ids guessable
@@ -115,7 +117,7 @@ class Settings:
     # Per-user flood control (0 turns a limit off): questions (messages to the bot) per
     # window, and separately, generously, inline-mode keystrokes and button presses, which
     # arrive one per character typed or button pressed.
-    user_updates_per_window: int = 20
+    user_questions_per_window: int = 20
     user_taps_per_window: int = 120
     flood_window_seconds: float = 60.0
     # Admins and storage.
@@ -143,6 +145,9 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         env = os.environ if environ is None else environ
+        for old, new in _RENAMED.items():
+            if env.get(old):
+                raise ConfigError(f"{old} is now {new} (a limit per FLOOD_WINDOW_SECONDS)")
         values: dict[str, object] = {
             "match": _match_settings(env),
             "token": env.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
@@ -168,6 +173,7 @@ class Settings:
                 f"USER_HASH_KEY is {len(key.encode())} bytes; a user-hash key needs at least "
                 f"{MIN_KEY_BYTES} (python -c 'import secrets; print(secrets.token_hex(32))')"
             )
+        _check(settings)
         return replace(settings, api_base_url=settings.api_base_url.rstrip("/"), log_level=level)
 
 
@@ -186,8 +192,8 @@ _VARIABLES: tuple[tuple[str, str, type], ...] = (
     ("stop_timeout_seconds", "STOP_TIMEOUT_SECONDS", float),
     ("poll_retry_max_seconds", "POLL_RETRY_MAX_SECONDS", float),
     ("log_level", "LOG_LEVEL", str),
-    ("user_updates_per_window", "USER_UPDATES_PER_MINUTE", int),
-    ("user_taps_per_window", "USER_TAPS_PER_MINUTE", int),
+    ("user_questions_per_window", "USER_QUESTIONS_PER_WINDOW", int),
+    ("user_taps_per_window", "USER_TAPS_PER_WINDOW", int),
     ("flood_window_seconds", "FLOOD_WINDOW_SECONDS", float),
     ("data_dir", "DATA_DIR", Path),
     ("database_path", "DATABASE_PATH", Path),
@@ -195,6 +201,47 @@ _VARIABLES: tuple[tuple[str, str, type], ...] = (
     ("retention_days", "RETENTION_DAYS", int),
     ("watch_interval", "WATCH_INTERVAL", float),
 )
+
+
+# Variables an older release read under another name: starting with one set says so, rather
+# than quietly ignoring an operator's limit.
+_RENAMED = {
+    "USER_UPDATES_PER_MINUTE": "USER_QUESTIONS_PER_WINDOW",
+    "USER_TAPS_PER_MINUTE": "USER_TAPS_PER_WINDOW",
+}
+# Numbers that make no sense below a floor: (field, variable, floor).
+_FLOORS: tuple[tuple[str, str, float], ...] = (
+    ("retention_days", "RETENTION_DAYS", 1),
+    ("webhook_port", "WEBHOOK_PORT", 1),
+    ("webhook_timeout_seconds", "WEBHOOK_TIMEOUT_SECONDS", 0.1),
+    ("messages_per_second", "TELEGRAM_MESSAGES_PER_SECOND", 0.1),
+    ("request_timeout", "TELEGRAM_REQUEST_TIMEOUT", 0.1),
+    ("concurrent_updates", "CONCURRENT_UPDATES", 1),
+    ("stop_timeout_seconds", "STOP_TIMEOUT_SECONDS", 0),
+    ("poll_retry_max_seconds", "POLL_RETRY_MAX_SECONDS", 0.01),
+    ("user_questions_per_window", "USER_QUESTIONS_PER_WINDOW", 0),
+    ("user_taps_per_window", "USER_TAPS_PER_WINDOW", 0),
+    ("flood_window_seconds", "FLOOD_WINDOW_SECONDS", 0.1),
+    ("watch_interval", "WATCH_INTERVAL", 0.05),
+)
+
+
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _check(settings: Settings) -> None:
+    """Refuse settings that would misbehave quietly (a negative retention deletes every
+    question at once; an http:// webhook would carry the token's updates in clear)."""
+    for name, variable, floor in _FLOORS:
+        value = getattr(settings, name)
+        if value < floor:
+            raise ConfigError(f"{variable} must be at least {floor:g}; got {value:g}")
+    url = urlsplit(settings.webhook_url or "")
+    if settings.webhook_url and url.scheme != "https" and url.hostname not in _LOOPBACK:
+        raise ConfigError(
+            "WEBHOOK_URL must be an https:// URL (Telegram posts updates only to those; "
+            f"plain http only to this machine, for a local Bot API server); got {url.geturl()!r}"
+        )
 
 
 def _user_ids(raw: str) -> frozenset[int]:
@@ -232,8 +279,9 @@ def with_token(settings: Settings) -> Settings:
 def _match_settings(env: Mapping[str, str]) -> MatchSettings:
     """MATCH_CONFIDENT_SCORE, MATCH_SUGGEST_SCORE, ...: one variable per MatchSettings field."""
     values: dict[str, object] = {}
+    kinds = get_type_hints(MatchSettings)
     for spec in fields(MatchSettings):
         name = f"MATCH_{spec.name.upper()}"
         if env.get(name):
-            values[spec.name] = _convert(name, env[name], int if spec.type == "int" else float)
+            values[spec.name] = _convert(name, env[name], kinds[spec.name])
     return MatchSettings(**values)  # type: ignore[arg-type]

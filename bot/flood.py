@@ -13,7 +13,9 @@ from collections.abc import Callable
 from enum import StrEnum
 
 
-class Verdict(StrEnum):
+class Pace(StrEnum):
+    """What to do with a user's next update (named apart from an entry's verdict)."""
+
     ALLOW = "allow"
     WARN = "warn"  # over the limit for the first time in this stretch: say "slow down" once
     DROP = "drop"  # still over the limit: stay silent
@@ -34,9 +36,9 @@ class FloodGuard:
         self._seen: dict[int, deque[float]] = {}
         self._warned: set[int] = set()
 
-    def check(self, user_id: int) -> Verdict:
+    def check(self, user_id: int) -> Pace:
         if self.limit <= 0:
-            return Verdict.ALLOW
+            return Pace.ALLOW
         now = self._clock()
         times = self._seen.get(user_id)
         if times is None:
@@ -48,11 +50,11 @@ class FloodGuard:
         if len(times) < self.limit:
             times.append(now)
             self._warned.discard(user_id)
-            return Verdict.ALLOW
+            return Pace.ALLOW
         if user_id in self._warned:
-            return Verdict.DROP
+            return Pace.DROP
         self._warned.add(user_id)
-        return Verdict.WARN
+        return Pace.WARN
 
     def _forget_idle(self, now: float) -> None:
         idle = [u for u, t in self._seen.items() if not t or now - t[-1] >= self.window]

@@ -79,11 +79,24 @@ class Tally:
         if now < self._quiet_until:
             return
         summary = ", ".join(f"{count} {reason}" for reason, count in self._counts.items())
-        logging.getLogger("conduct-bot").warning(
+        logging.getLogger(__name__).warning(
             "%s: %s (summed up over %.0fs at most)", self.message, summary, self.interval
         )
         self._counts.clear()
         self._quiet_until = now + self.interval
+
+
+class BriefLibraryErrors(logging.Filter):
+    """Above DEBUG, a Telegram client error logged by python-telegram-bot keeps its line but
+    not its traceback: "cannot reach the Bot API" is one paragraph for an operator, not a
+    hundred lines of httpx internals (the bot says what to do in its own line after it)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None and type(error).__module__.startswith("telegram."):
+            record.exc_info, record.exc_text = None, None
+            record.msg = f"{record.msg} ({type(error).__name__}: {error})"
+        return True
 
 
 def configure_logging(level: str, secrets: Iterable[str]) -> RedactingFormatter:
@@ -91,6 +104,8 @@ def configure_logging(level: str, secrets: Iterable[str]) -> RedactingFormatter:
     formatter = RedactingFormatter(secrets)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
+    if logging.getLevelName(level.upper()) != logging.DEBUG:
+        handler.addFilter(BriefLibraryErrors())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -104,7 +119,7 @@ def configure_logging(level: str, secrets: Iterable[str]) -> RedactingFormatter:
     def excepthook(
         kind: type[BaseException], error: BaseException, tb: TracebackType | None
     ) -> None:
-        logging.getLogger("conduct-bot").critical("crashed", exc_info=(kind, error, tb))
+        logging.getLogger("bot").critical("crashed", exc_info=(kind, error, tb))
 
     sys.excepthook = excepthook
     threading.excepthook = lambda args: excepthook(

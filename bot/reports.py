@@ -9,10 +9,26 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from rapidfuzz import fuzz
+
 from bot.knowledge import KnowledgeBase
-from bot.store import Stats, Store, UnansweredGroup
+from bot.store import Stats, Store, UnansweredRow
+
+SIMILAR = 85.0  # rapidfuzz token_set_ratio at which two unanswered questions are one
+
+
+@dataclass(frozen=True)
+class UnansweredGroup:
+    """Near-identical questions that got no confident answer, and the entry they came closest to."""
+
+    question: str
+    count: int
+    closest_id: str | None
+    variants: tuple[str, ...]
+    row_id: int  # a stored question of the group, for "add as a phrasing" buttons
 
 
 @dataclass(frozen=True)
@@ -22,7 +38,50 @@ class Report:
 
 
 def build_report(store: Store, days: int) -> Report:
-    return Report(store.stats(days), tuple(store.unanswered(days=days, limit=20)))
+    return Report(store.stats(days), tuple(group_unanswered(store.unanswered(days), limit=20)))
+
+
+@dataclass
+class _Group:
+    first: UnansweredRow
+    count: int
+    closest: dict[str | None, int]
+    variants: list[str]
+
+
+def group_unanswered(
+    rows: Sequence[UnansweredRow], limit: int = 10, similarity: float = SIMILAR
+) -> list[UnansweredGroup]:
+    """The same question typed a little differently is one item for an admin to act on, counted
+    once with all its askers; the closest entry is the one most of them came nearest to."""
+    groups: list[_Group] = []
+    for row in rows:
+        home = next(
+            (
+                g
+                for g in groups
+                if fuzz.token_set_ratio(row.question, g.first.question) >= similarity
+            ),
+            None,
+        )
+        if home is None:
+            groups.append(_Group(row, row.count, {row.closest_id: row.count}, [row.question]))
+            continue
+        home.count += row.count
+        home.closest[row.closest_id] = home.closest.get(row.closest_id, 0) + row.count
+        if row.question not in home.variants:
+            home.variants.append(row.question)
+    groups.sort(key=lambda g: (-g.count, g.first.question))
+    return [
+        UnansweredGroup(
+            question=g.first.question,
+            count=g.count,
+            closest_id=max(g.closest.items(), key=lambda kv: (kv[1], kv[0] or ""))[0],
+            variants=tuple(g.variants),
+            row_id=g.first.row_id,
+        )
+        for g in groups[:limit]
+    ]
 
 
 def _title(kb: KnowledgeBase | None, entry_id: str | None) -> str:

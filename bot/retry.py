@@ -29,7 +29,7 @@ from telegram._utils.types import JSONDict
 from telegram.error import NetworkError, TelegramError
 from telegram.request import HTTPXRequest
 
-logger = logging.getLogger("conduct-bot")
+logger = logging.getLogger(__name__)
 
 # What httpx raises when the request cannot have left: no connection was made or free.
 NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)

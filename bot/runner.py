@@ -16,7 +16,7 @@ from bot.store import open_store
 from bot.watch import log_warnings
 from bot.webhook import serve_webhook
 
-logger = logging.getLogger("conduct-bot")
+logger = logging.getLogger(__name__)
 
 NO_TOKEN = """\
 TELEGRAM_BOT_TOKEN is not set.
@@ -55,10 +55,19 @@ def run(settings: Settings, *, webhook: bool = False, watch: bool = False) -> in
             # SIGTERM and SIGINT are handled in bot.app, which bounds what is answered at stop.
             application.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=None)
     except InvalidToken:
-        logger.error("Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN")
+        logger.error(
+            "Telegram rejected the bot token. Copy it again from @BotFather (/mybots, API "
+            "Token) into TELEGRAM_BOT_TOKEN or the file TELEGRAM_BOT_TOKEN_FILE names, then "
+            "start the bot again."
+        )
         return 1
     except NetworkError as error:
-        logger.error("cannot reach the Bot API at %s: %s", settings.api_base_url, error)
+        logger.error(
+            "cannot reach the Bot API at %s (%s). Check this machine's network, proxy and "
+            "firewall, and TELEGRAM_API_BASE_URL if it is set, then start the bot again.",
+            settings.api_base_url,
+            error,
+        )
         return 1
     return 0
 

@@ -25,8 +25,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-from rapidfuzz import fuzz
+from typing import NamedTuple
 
 from bot.config import MIN_KEY_BYTES, ConfigError
 from bot.files import private_directory, private_file, write_whole
@@ -36,7 +35,7 @@ KEY_FILE_SUFFIX = ".key"
 # SQLite's result codes for a file that is not a database or is a damaged one.
 _CORRUPT = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
-logger = logging.getLogger("conduct-bot")
+logger = logging.getLogger(__name__)
 
 # Each migration runs once, in order; PRAGMA user_version records how many have run.
 MIGRATIONS: tuple[str, ...] = (
@@ -81,15 +80,37 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class UnansweredGroup:
-    """Near-identical questions that got no confident answer, and the entry they came closest to."""
+class StoredQuestion(NamedTuple):
+    """A question as kept: normalised text and the entry it came closest to (if any)."""
+
+    text: str
+    closest_id: str | None
+
+
+class Count(NamedTuple):
+    key: str  # an entry id, or a day (YYYY-MM-DD)
+    count: int
+
+
+class DayBand(NamedTuple):
+    day: str  # YYYY-MM-DD
+    band: str
+    count: int
+
+
+class VoteCount(NamedTuple):
+    entry_id: str
+    up: int
+    down: int
+
+
+class UnansweredRow(NamedTuple):
+    """Identical questions without a confident answer (bot.reports groups near-identical ones)."""
 
     question: str
-    count: int
     closest_id: str | None
-    variants: tuple[str, ...]
-    row_id: int  # a stored question of the group, for "add as a phrasing" buttons
+    count: int
+    row_id: int  # one of the stored questions, for "add as a phrasing" buttons
 
 
 @dataclass(frozen=True)
@@ -103,12 +124,12 @@ class Preferences:
 @dataclass(frozen=True)
 class Stats:
     days: int
-    per_day: tuple[tuple[str, int], ...]  # (YYYY-MM-DD, questions)
+    per_day: tuple[Count, ...]  # (YYYY-MM-DD, questions)
     questions: int
     confident_share: float
-    most_asked: tuple[tuple[str, int], ...]  # (entry id, times answered)
-    most_disliked: tuple[tuple[str, int], ...]  # (entry id, thumbs down)
-    votes: tuple[tuple[str, int, int], ...]  # (entry id, up, down)
+    most_asked: tuple[Count, ...]  # (entry id, times answered)
+    most_disliked: tuple[Count, ...]  # (entry id, thumbs down)
+    votes: tuple[VoteCount, ...]
 
 
 class StoreError(Exception):
@@ -325,21 +346,21 @@ class Store:
         chosen = self._rows("SELECT COUNT(*) FROM preferences WHERE user_hash = ?", (user,))
         return int(questions[0][0] + votes[0][0] + chosen[0][0])
 
-    def question(self, row_id: int) -> tuple[str, str | None] | None:
-        """(normalised question, closest entry id) of a stored question, if still kept."""
+    def question(self, row_id: int) -> StoredQuestion | None:
+        """A stored question, if it is still kept."""
         rows = self._rows("SELECT question, closest_id FROM questions WHERE id = ?", (row_id,))
-        return (rows[0][0], rows[0][1]) if rows else None
+        return StoredQuestion(*rows[0]) if rows else None
 
-    def most_asked(self, days: int = 30, limit: int = 10) -> list[tuple[str, int]]:
+    def most_asked(self, days: int = 30, limit: int = 10) -> list[Count]:
         since = time.time() - days * DAY
         rows = self._rows(
             "SELECT answer_id, COUNT(*) AS n FROM questions WHERE answer_id IS NOT NULL"
             " AND asked_at >= ? GROUP BY answer_id ORDER BY n DESC, answer_id LIMIT ?",
             (since, limit),
         )
-        return [(entry_id, int(n)) for entry_id, n in rows]
+        return [Count(entry_id, int(n)) for entry_id, n in rows]
 
-    def per_day_by_band(self, days: int = 30) -> list[tuple[str, str, int]]:
+    def per_day_by_band(self, days: int = 30) -> list[DayBand]:
         """(YYYY-MM-DD, band, questions) for the period: how each day's questions fared."""
         since = time.time() - days * DAY
         rows = self._rows(
@@ -347,12 +368,11 @@ class Store:
             " WHERE asked_at >= ? GROUP BY day, band ORDER BY day, band",
             (since,),
         )
-        return [(day, band, int(n)) for day, band, n in rows]
+        return [DayBand(day, band, int(n)) for day, band, n in rows]
 
-    def unanswered(
-        self, days: int = 30, limit: int = 10, similarity: float = 85.0
-    ) -> list[UnansweredGroup]:
-        """Frequent recent questions without a confident answer, near-duplicates grouped."""
+    def unanswered(self, days: int = 30) -> list[UnansweredRow]:
+        """Recent questions without a confident answer, identical ones counted together, the
+        most frequent first."""
         since = time.time() - days * DAY
         rows = self._rows(
             "SELECT question, closest_id, COUNT(*), MIN(id) FROM questions"
@@ -360,38 +380,7 @@ class Store:
             " GROUP BY question, closest_id ORDER BY COUNT(*) DESC, question",
             (since,),
         )
-        groups: list[dict] = []
-        for question, closest_id, count, row_id in rows:
-            home = next(
-                (g for g in groups if fuzz.token_set_ratio(question, g["question"]) >= similarity),
-                None,
-            )
-            if home is None:
-                groups.append(
-                    {
-                        "question": question,
-                        "count": count,
-                        "closest": {closest_id: count},
-                        "variants": [question],
-                        "row_id": row_id,
-                    }
-                )
-            else:
-                home["count"] += count
-                home["closest"][closest_id] = home["closest"].get(closest_id, 0) + count
-                if question not in home["variants"]:
-                    home["variants"].append(question)
-        groups.sort(key=lambda g: (-g["count"], g["question"]))
-        return [
-            UnansweredGroup(
-                question=g["question"],
-                count=g["count"],
-                closest_id=max(g["closest"].items(), key=lambda kv: (kv[1], kv[0] or ""))[0],
-                variants=tuple(g["variants"]),
-                row_id=g["row_id"],
-            )
-            for g in groups[:limit]
-        ]
+        return [UnansweredRow(q, closest, int(n), int(row)) for q, closest, n, row in rows]
 
     def stats(self, days: int = 30) -> Stats:
         since = time.time() - days * DAY
@@ -409,15 +398,15 @@ class Store:
             " GROUP BY entry_id ORDER BY entry_id"
         )
         total = int(totals[0] or 0)
-        disliked = sorted(((e, int(d)) for e, _, d in votes if d), key=lambda x: (-x[1], x[0]))
+        disliked = sorted((Count(e, int(d)) for e, _, d in votes if d), key=lambda x: (-x[1], x[0]))
         return Stats(
             days=days,
-            per_day=tuple((day, int(n)) for day, n in per_day),
+            per_day=tuple(Count(day, int(n)) for day, n in per_day),
             questions=total,
             confident_share=round((totals[1] or 0) / total, 4) if total else 0.0,
             most_asked=tuple(self.most_asked(days)),
             most_disliked=tuple(disliked[:10]),
-            votes=tuple((e, int(u), int(d)) for e, u, d in votes),
+            votes=tuple(VoteCount(e, int(u), int(d)) for e, u, d in votes),
         )
 
 

@@ -31,7 +31,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ExtBot, SimpleUpdateProcessor
 
-logger = logging.getLogger("conduct-bot")
+logger = logging.getLogger(__name__)
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 # Seconds to wait for a batch to be answered before fetching the next all the same: a reply

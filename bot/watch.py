@@ -15,7 +15,7 @@ from pathlib import Path
 from bot.knowledge import KnowledgeBase, KnowledgeError
 from bot.service import AnswerService
 
-logger = logging.getLogger("conduct-bot")
+logger = logging.getLogger(__name__)
 
 Signature = tuple[tuple[str, int, int], ...]
 
@@ -65,16 +65,32 @@ def reload_and_log(service: AnswerService, reason: str) -> bool:
     return True
 
 
+class FileWatch:
+    """The knowledge files (and admins' learned phrasings) as last seen, to tell a change."""
+
+    def __init__(self, service: AnswerService) -> None:
+        self.service = service
+        self._seen = signature(watched_files(service))
+        where = ", ".join(sorted({str(p.parent) for p in watched_files(service)}))
+        logger.info("watching %d knowledge files for changes in %s", len(self._seen), where)
+
+    def changed(self) -> bool:
+        current = signature(watched_files(self.service))
+        if current == self._seen:
+            return False
+        self._seen = current
+        return True
+
+
 async def watch(
     service: AnswerService,
     interval: float,
     on_change: Callable[[AnswerService, str], bool] = reload_and_log,
 ) -> None:
-    """Run until cancelled: reload whenever the watched files' signature changes."""
-    seen = signature(watched_files(service))
+    """Run until cancelled: reload whenever the watched files change (the playground's loop;
+    the bot checks the same way from python-telegram-bot's JobQueue)."""
+    files = FileWatch(service)
     while True:
         await asyncio.sleep(interval)
-        current = signature(watched_files(service))
-        if current != seen:
-            seen = current
+        if files.changed():
             await asyncio.to_thread(on_change, service, "files changed")

@@ -39,7 +39,7 @@ from tornado.iostream import IOStream
 from bot.logs import Tally
 from bot.updates import parse_update
 
-logger = logging.getLogger("conduct-bot")
+logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # An update is a few kilobytes; the largest (a 4,096-character message replying to another,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.handlers.keyboards import CALLBACK_LIMIT
+from bot.keyboards import CALLBACK_LIMIT
 from bot.render import DISCLAIMER
 from tests.bot_harness import BOT_USERNAME, GROUP_ID, OFFICER_ID, running_bot
 from tests.conftest import KNOWLEDGE_DIR

@@ -108,7 +108,7 @@ async def test_polling_resumes_after_faults_and_answers_every_question_once(
     assert "Traceback" not in bot.output and " ERROR " not in bot.output
     if kind != "429":  # a flood wait on polling is python-telegram-bot's, at DEBUG
         retries = [
-            line for line in bot.lines if "WARNING conduct-bot: Bot API (getUpdates)" in line
+            line for line in bot.lines if "WARNING bot.retry: Bot API (getUpdates)" in line
         ]
         assert len(retries) == 3, "one WARNING line per failed attempt"
 
@@ -268,7 +268,7 @@ async def test_a_reply_given_up_after_429s_or_a_5xx_is_logged_with_the_chats_has
 
 
 async def test_a_flooding_user_is_slowed_while_others_keep_getting_answers(tmp_path):
-    async with running_bot(tmp_path / "data", KNOWLEDGE_DIR, user_updates_per_window=5) as bot:
+    async with running_bot(tmp_path / "data", KNOWLEDGE_DIR, user_questions_per_window=5) as bot:
         flooder, neighbour = OFFICER_ID, OFFICER_ID + 1
         for round_number in range(20):
             await bot.process(bot.emulator.private_message(flooder, QUESTION))
@@ -301,7 +301,7 @@ async def test_typing_inline_and_browsing_topics_leave_the_question_budget_alone
 
 
 async def test_over_a_limit_the_warning_shows_where_the_user_looks(tmp_path):
-    limits = {"user_updates_per_window": 2, "user_taps_per_window": 3}
+    limits = {"user_questions_per_window": 2, "user_taps_per_window": 3}
     async with running_bot(tmp_path / "data", KNOWLEDGE_DIR, **limits) as bot:
         emulator = bot.emulator
         for end in range(1, 6):
@@ -323,7 +323,7 @@ async def test_over_a_limit_the_warning_shows_where_the_user_looks(tmp_path):
 
 
 async def test_group_chatter_does_not_count_against_a_user(tmp_path):
-    async with running_bot(tmp_path / "data", KNOWLEDGE_DIR, user_updates_per_window=2) as bot:
+    async with running_bot(tmp_path / "data", KNOWLEDGE_DIR, user_questions_per_window=2) as bot:
         for _ in range(10):
             await bot.process(bot.emulator.group_message(GROUP_ID, OFFICER_ID, "lunch at 1?"))
         await bot.process(bot.emulator.group_message(GROUP_ID, OFFICER_ID, f"/ask {QUESTION}"))
@@ -332,7 +332,7 @@ async def test_group_chatter_does_not_count_against_a_user(tmp_path):
 
 async def test_the_bot_respects_telegrams_per_group_limit(tmp_path):
     """python-telegram-bot's rate limiter holds group replies to 20 a minute."""
-    async with running_bot(tmp_path / "data", KNOWLEDGE_DIR, user_updates_per_window=0) as bot:
+    async with running_bot(tmp_path / "data", KNOWLEDGE_DIR, user_questions_per_window=0) as bot:
         limiter = bot.app.bot.rate_limiter
         assert limiter is not None
         assert limiter._group_max_rate == 20 and limiter._group_time_period == 60
@@ -376,7 +376,7 @@ async def feed(
     records: list[logging.LogRecord] = []
     handler = logging.Handler(level=logging.WARNING)
     handler.emit = records.append  # type: ignore[method-assign]
-    logging.getLogger("conduct-bot").addHandler(handler)
+    logging.getLogger("bot").addHandler(handler)
     try:
         async with running_bot(tmp, KNOWLEDGE_DIR) as bot:
             emulator = bot.emulator
@@ -399,7 +399,7 @@ async def feed(
             ]
             return calls, records, update["update_id"]
     finally:
-        logging.getLogger("conduct-bot").removeHandler(handler)
+        logging.getLogger("bot").removeHandler(handler)
 
 
 @settings(
@@ -634,7 +634,7 @@ def test_a_bad_reload_keeps_the_old_knowledge_serving(knowledge_copy, damage):
 
 @pytest.mark.parametrize("fault", ["read-only", "disk full"])
 async def test_a_storage_fault_is_reported_to_admins_and_answers_go_on(tmp_path, fault, caplog):
-    async with running_bot(tmp_path / "data", KNOWLEDGE_DIR, user_updates_per_window=0) as bot:
+    async with running_bot(tmp_path / "data", KNOWLEDGE_DIR, user_questions_per_window=0) as bot:
         await bot.process(bot.emulator.private_message(OFFICER_ID, QUESTION))  # fills a page
         db = bot.store._db
         if fault == "read-only":

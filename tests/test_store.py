@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from bot.reports import group_unanswered
 from bot.store import DAY, MIGRATIONS, Store
 
 
@@ -94,7 +95,7 @@ def test_unanswered_groups_near_duplicates_with_the_closest_entry(store):
         ask(store, 1, text, None, closest="writing-and-media")
     ask(store, 2, "leave rules for diwali", None, closest=None)
     ask(store, 3, "reel in uniform", "uniform-and-insignia")
-    groups = store.unanswered()
+    groups = group_unanswered(store.unanswered())
     assert [(g.question, g.count, g.closest_id) for g in groups] == [
         ("can i run a podcast", 3, "writing-and-media"),
         ("leave rules for diwali", 1, None),

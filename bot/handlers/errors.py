@@ -7,21 +7,19 @@ import logging
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import Conflict, NetworkError, TelegramError
-from telegram.ext import ContextTypes
 
 from bot import messages
-from bot.handlers.common import hashed
+from bot.chat import Context
+from bot.text import language_of
 
-logger = logging.getLogger("conduct-bot")
-CONFLICT_LOGGED = "conflict_logged"
+logger = logging.getLogger(__name__)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     error = context.error
     if isinstance(error, Conflict):
         # Another process polls with this token; Telegram repeats this every poll. Say it once.
-        if not context.bot_data.get(CONFLICT_LOGGED):
-            context.bot_data[CONFLICT_LOGGED] = True
+        if context.bot_data.note_once("conflict"):
             logger.error(
                 "Telegram reports a conflict: another instance is polling with this bot's "
                 "token. Stop the other instance; this one keeps retrying."
@@ -39,20 +37,23 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.warning("gave up on the reply to update %s (%s): %s", update_id, who, error)
         return
     logger.error("error while handling update %s", update_id, exc_info=error)
-    chat = update.effective_chat if isinstance(update, Update) else None
-    if chat is not None and chat.type == ChatType.PRIVATE and update.effective_message:
+    if not isinstance(update, Update):
+        return
+    chat, message = update.effective_chat, update.effective_message
+    if chat is not None and chat.type == ChatType.PRIVATE and message is not None:
+        said = messages.messages(language_of(message.text or ""))
         try:
-            await update.effective_message.reply_text(messages.SOMETHING_WENT_WRONG)
+            await message.reply_text(said.something_went_wrong)
         except TelegramError:
             logger.warning("could not tell the user about the error")
 
 
-def _who(update: object, context: ContextTypes.DEFAULT_TYPE) -> str:
+def _who(update: object, context: Context) -> str:
     """The chat (or, for an inline query, the user) as the log may name it: by its hash."""
     if not isinstance(update, Update):
         return "no chat"
     if update.effective_chat is not None:
-        return f"chat {hashed(context, update.effective_chat.id)}"
+        return f"chat {context.bot_data.hashed(update.effective_chat.id)}"
     if update.effective_user is not None:
-        return f"user {hashed(context, update.effective_user.id)}"
+        return f"user {context.bot_data.hashed(update.effective_user.id)}"
     return "no chat"

@@ -7,85 +7,83 @@ the bot never clutters a department's conversation.
 
 from __future__ import annotations
 
-from telegram import Bot, Message, MessageEntity, Update
-from telegram.constants import ChatType
-from telegram.ext import ContextTypes
+from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot import messages
-from bot.handlers.common import answers, asker, remember, reply_html
-from bot.handlers.keyboards import choices_keyboard, deep_link_keyboard
-from bot.handlers.private import answer_fully
+from bot.answering import Answer
+from bot.chat import Context, addressed_question, reply
+from bot.keyboards import HELP_PAYLOAD, choices_keyboard, deep_link_keyboard
 from bot.matcher import Band
 from bot.render import render_short_html
+from bot.text import language_of
 
-HELP_PAYLOAD = "help"
 
-
-async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/ask in a group answers briefly; in a private chat it is the same as typing the question."""
+async def ask(update: Update, context: Context) -> None:
+    """/ask in a group: a brief answer to the question after it."""
     message = update.effective_message
+    if message is None:
+        return
     question = " ".join(context.args or ())
-    if not question.strip():
-        await reply_html(message, messages.ASK_USAGE, quote=True)
-    elif message.chat.type == ChatType.PRIVATE:
-        await answer_fully(message, context, question)
-    else:
+    if question.strip():
         await answer_briefly(message, context, question)
+    else:
+        await reply(
+            message, messages.messages(language_of(message.text or "")).ask_usage, quote=True
+        )
 
 
-async def addressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def addressed(update: Update, context: Context) -> None:
     """A group message: answered if it mentions or replies to the bot, else ignored."""
     message = update.effective_message
+    if message is None:
+        return
     question = addressed_question(message, context.bot)
     if question is None:
         return
     if question.strip():
         await answer_briefly(message, context, question)
     else:
-        await reply_html(message, messages.ASK_USAGE, quote=True)
+        await reply(
+            message, messages.messages(language_of(message.text or "")).ask_usage, quote=True
+        )
 
 
-def addressed_question(message: Message, bot: Bot) -> str | None:
-    """The question in a message addressed to the bot (mentions removed), or None."""
-    text = message.text or ""
-    username = f"@{bot.username}".lower()
-    mentions = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
-    ours = [
-        (entity, value)
-        for entity, value in mentions.items()
-        if value.lower() == username
-        or (entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot.id)
-    ]
-    for _, value in ours:
-        text = text.replace(value, " ")
-    replied = message.reply_to_message
-    if ours or (replied and replied.from_user and replied.from_user.id == bot.id):
-        return " ".join(text.split())
-    return None
+async def _usage(message: Message) -> None:
+    said = messages.messages(language_of(message.text or ""))
+    await reply(message, said.ask_usage, quote=True)
 
 
-async def answer_briefly(
-    message: Message, context: ContextTypes.DEFAULT_TYPE, question: str
-) -> None:
+async def answer_briefly(message: Message, context: Context, question: str) -> None:
     """Short answers, each with a button to the full one in a private chat; replies to the
     asker, once per question when the message asks several things."""
-    snapshot = answers(context).snapshot
-    replies = snapshot.ask_all(question, asker(context, message.from_user))
+    user_id = message.from_user.id if message.from_user else None
+    asked = await context.bot_data.ask(question, user_id=user_id, chat_type=message.chat.type)
+    for number, answer in enumerate(asked, 1):
+        heading = messages.question_heading(number, len(asked), answer.question)
+        body, markup = _short(answer, context)
+        await reply(message, heading + body, markup, quote=True)
+
+
+def _short(answer: Answer, context: Context) -> tuple[str, InlineKeyboardMarkup | None]:
+    language = answer.language
+    said = messages.messages(language)
     username = context.bot.username
-    for number, answer in enumerate(replies, 1):
-        await remember(context, message, answer.match)
+    if answer.entry is not None:
+        return (
+            render_short_html(answer.entry, answer.ruling, language),
+            deep_link_keyboard(username, answer.entry.id, said.full_answer),
+        )
+    if answer.band is Band.SUGGEST:
         service = answer.service.id if answer.service else None
-        heading = messages.question_heading(number, len(replies), answer.question)
-        if answer.entry is not None:
-            text = render_short_html(answer.entry, answer.ruling)
-            markup = deep_link_keyboard(username, answer.entry.id, messages.FULL_ANSWER)
-        elif answer.band is Band.SUGGEST:
-            candidates = (c.entry for c in answer.match.candidates)
-            text = messages.DID_YOU_MEAN
-            markup = choices_keyboard(candidates, snapshot.kb, service, action="short")
-        elif answer.band is Band.VAGUE:
-            text, markup = messages.vague_short(), None
-        else:
-            text = messages.no_match_short()
-            markup = deep_link_keyboard(username, HELP_PAYLOAD, messages.ASK_PRIVATELY)
-        await reply_html(message, heading + text, markup, quote=True)
+        candidates = (c.entry for c in answer.match.candidates)
+        kb = context.bot_data.snapshot.kb
+        return (
+            messages.did_you_mean(language),
+            choices_keyboard(candidates, kb, service, action="short", language=language),
+        )
+    if answer.band is Band.VAGUE:
+        return messages.vague_short(language), None
+    return (
+        messages.no_match_short(language),
+        deep_link_keyboard(username, HELP_PAYLOAD, said.ask_privately),
+    )

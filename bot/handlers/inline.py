@@ -1,4 +1,5 @@
-"""Inline mode: `@botname question` in any chat offers entries to send."""
+"""Inline mode: `@botname question` in any chat offers entries to send, in the query's
+language (for an empty query, the asker's own choice, else their app's)."""
 
 from __future__ import annotations
 
@@ -8,62 +9,42 @@ from telegram import (
     InputTextMessageContent,
     Update,
 )
-from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
 from bot import messages
-from bot.handlers.common import answers, asker, store
-from bot.handlers.keyboards import deep_link_keyboard
-from bot.knowledge import Entry, KnowledgeBase
+from bot.chat import Context, interface_language
+from bot.conduct import Opened
+from bot.keyboards import START_PAYLOAD, deep_link_keyboard
 from bot.render import first_sentence, headline, render_short_html
-from bot.service import Snapshot
-from bot.store import StoreError
+from bot.wording import entry_text
 
 MAX_RESULTS = 10
-START_PAYLOAD = "inline"
 
 
-async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def inline_query(update: Update, context: Context) -> None:
     query = update.inline_query
-    snapshot = answers(context).snapshot
-    text = query.query.strip()
-    service = asker(context, query.from_user).service
-    if text:
-        named, rest = snapshot.detector.strip(text)
-        service = named.id if named else service
-        entries = [c.entry for c in snapshot.matcher.offer(rest if named else text, MAX_RESULTS)]
-    else:
-        entries = popular(snapshot.kb, context)
+    if query is None:
+        return
+    offered = await context.bot_data.offer(query.query, query.from_user.id, MAX_RESULTS)
+    language = offered.language or interface_language(offered.chosen_language, query.from_user)
     username = context.bot.username
     await query.answer(
-        [_result(entry, snapshot, service, username) for entry in entries[:MAX_RESULTS]],
+        [_result(one, username, language) for one in offered.results],
         cache_time=30,
         is_personal=True,  # results carry the asker's service
-        button=InlineQueryResultsButton(text=messages.ASK_PRIVATELY, start_parameter=START_PAYLOAD),
+        button=InlineQueryResultsButton(
+            text=messages.messages(language).ask_privately, start_parameter=START_PAYLOAD
+        ),
     )
 
 
-def popular(kb: KnowledgeBase, context: ContextTypes.DEFAULT_TYPE) -> list[Entry]:
-    """The most asked entries of the last month, topped up with the overviews and rules."""
-    try:
-        asked = [kb.get(entry_id) for entry_id, _ in store(context).most_asked(limit=MAX_RESULTS)]
-    except StoreError:
-        asked = []
-    ranked = [e for e in asked if e is not None]
-    ranked += [e for e in (*kb.of_kind("overview"), *kb.of_kind("rule")) if e not in ranked]
-    return ranked[:MAX_RESULTS]
-
-
-def _result(
-    entry: Entry, snapshot: Snapshot, service: str | None, username: str
-) -> InlineQueryResultArticle:
-    ruling = snapshot.rule(entry, service)
+def _result(one: Opened, username: str, language: str) -> InlineQueryResultArticle:
+    entry, ruling = one.entry, one.ruling
     return InlineQueryResultArticle(
         id=entry.id,
-        title=headline(entry, ruling),
-        description=first_sentence(entry.answer)[:200],
-        input_message_content=InputTextMessageContent(
-            render_short_html(entry, ruling), parse_mode=ParseMode.HTML
+        title=headline(entry, ruling, language),
+        description=first_sentence(entry_text(entry, language).answer)[:200],
+        input_message_content=InputTextMessageContent(render_short_html(entry, ruling, language)),
+        reply_markup=deep_link_keyboard(
+            username, entry.id, messages.messages(language).full_answer
         ),
-        reply_markup=deep_link_keyboard(username, entry.id, messages.FULL_ANSWER),
     )

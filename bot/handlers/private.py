@@ -1,134 +1,196 @@
-"""Private chats: any text is a question; /start, /help, /topics, /service; deep links."""
+"""Private chats: any text is a question; /start, /help, /topics, /service, /language,
+/privacy, /forget; deep links into an entry."""
 
 from __future__ import annotations
 
 import html
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.ext import ContextTypes
 
 from bot import messages
 from bot.answering import Answer
-from bot.handlers.common import (
-    answers,
-    asker,
-    preferences,
-    remember,
-    reply_html,
-    report_store_error,
-    settings,
-    store,
-)
-from bot.handlers.keyboards import (
+from bot.chat import Context, interface_language, reply
+from bot.conduct import Outcome
+from bot.keyboards import (
     answer_keyboard,
     choices_keyboard,
+    languages_keyboard,
     services_keyboard,
     topics_keyboard,
 )
 from bot.matcher import Band
+from bot.messages import language_name
 from bot.render import render_html
-from bot.service import Snapshot
-from bot.store import StoreError
+from bot.wording import service_title
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _language(update: Update, context: Context) -> str:
+    """The language for a message that answers no question (see chat.interface_language)."""
+    user = update.effective_user
+    chosen = await context.bot_data.preferences(user.id if user else None)
+    return interface_language(chosen.language, user)
+
+
+async def start(update: Update, context: Context) -> None:
     """Greets; `/start <entry-id>` (a deep link from a group or inline result) opens that entry."""
     message = update.effective_message
-    snapshot = answers(context).snapshot
-    entry = snapshot.kb.get(context.args[0]) if context.args else None
-    if entry is not None:
-        service = asker(context, update.effective_user).service
-        ruling = snapshot.rule(entry, service)
-        await reply_html(
-            message,
-            render_html(entry, snapshot.kb, ruling),
-            answer_keyboard(entry, snapshot.kb, ruling, service),
-        )
-    else:
-        await reply_html(message, messages.START)
-
-
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await reply_html(update.effective_message, messages.HELP)
-
-
-async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    kb = answers(context).snapshot.kb
-    await reply_html(update.effective_message, messages.TOPICS, topics_keyboard(kb))
-
-
-async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await answer_fully(update.effective_message, context, update.effective_message.text or "")
-
-
-async def answer_fully(message: Message, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """The full answer, "did you mean" buttons, "what would you like to post?", or an honest
-    "I don't know" with topics; a message asking several things gets one reply per question."""
-    snapshot = answers(context).snapshot
-    replies = snapshot.ask_all(text, asker(context, message.from_user))
-    for number, answer in enumerate(replies, 1):
-        await remember(context, message, answer.match)
-        heading = messages.question_heading(number, len(replies), answer.question)
-        await _reply(message, snapshot, answer, heading)
-
-
-async def _reply(message: Message, snapshot: Snapshot, answer: Answer, heading: str) -> None:
-    service = answer.service.id if answer.service else None
-    kb = snapshot.kb
-    if answer.entry is not None:
-        text = render_html(answer.entry, kb, answer.ruling)
-        markup = answer_keyboard(answer.entry, kb, answer.ruling, service)
-    elif answer.band is Band.SUGGEST:
-        text = messages.DID_YOU_MEAN
-        markup = choices_keyboard((c.entry for c in answer.match.candidates), kb, service)
-    elif answer.band is Band.VAGUE:
-        text, markup = messages.vague(), topics_keyboard(kb)
-    else:
-        nearest = choices_keyboard((c.entry for c in answer.match.candidates), kb, service)
-        topics = topics_keyboard(kb)
-        markup = InlineKeyboardMarkup([*nearest.inline_keyboard, *topics.inline_keyboard])
-        text = messages.no_match(kb, nearest=bool(answer.match.candidates))
-    await reply_html(message, heading + text, markup)
-
-
-async def choose_service(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/service: pick the service whose rules answers should follow, once."""
-    kb = answers(context).snapshot.kb
-    chosen = kb.service(preferences(context, update.effective_user).service)
-    current = messages.SERVICE_NOW.format(title=html.escape(chosen.title)) if chosen else ""
-    await reply_html(
-        update.effective_message, messages.SERVICE_PICK + current, services_keyboard(kb)
+    if message is None:
+        return
+    language = await _language(update, context)
+    user_id = update.effective_user.id if update.effective_user else None
+    opened = await context.bot_data.open_entry(context.args[0], user_id) if context.args else None
+    if opened is None:
+        await reply(message, messages.start(language))
+        return
+    kb = context.bot_data.snapshot.kb
+    await reply(
+        message,
+        render_html(opened.entry, kb, opened.ruling, language),
+        answer_keyboard(opened.entry, kb, opened.ruling, opened.service, language),
     )
 
 
-async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stickers, photos, voice notes...: the bot reads only text."""
-    await reply_html(update.effective_message, messages.PLEASE_TYPE)
+async def help_command(update: Update, context: Context) -> None:
+    if update.effective_message is not None:
+        await reply(update.effective_message, messages.help_text(await _language(update, context)))
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await reply_html(update.effective_message, messages.UNKNOWN_COMMAND)
-
-
-async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    kb = answers(context).snapshot.kb
-    chosen = kb.service(preferences(context, update.effective_user).service)
-    text = messages.PRIVACY.format(days=settings(context).retention_days)
-    if chosen is not None:
-        text += messages.PRIVACY_SERVICE.format(title=html.escape(chosen.title))
-    await reply_html(update.effective_message, text)
-
-
-async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Delete everything stored for the asker; confirmed only after the delete is committed."""
-    try:
-        count = store(context).forget_user(update.effective_user.id)
-    except StoreError as error:
-        if not store(context).available:  # no database since start: say so, nothing to report
-            await reply_html(update.effective_message, messages.NO_STORAGE)
-            return
-        await reply_html(update.effective_message, messages.NOT_SAVED)
-        await report_store_error(context, error)
+async def topics(update: Update, context: Context) -> None:
+    if update.effective_message is None:
         return
-    text = messages.FORGOTTEN.format(count=count, s="" if count == 1 else "s")
-    await reply_html(update.effective_message, text)
+    language = await _language(update, context)
+    kb = context.bot_data.snapshot.kb
+    await reply(
+        update.effective_message, messages.messages(language).topics, topics_keyboard(kb, language)
+    )
+
+
+async def question(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if message is not None:
+        await answer_fully(message, context, message.text or "")
+
+
+async def ask(update: Update, context: Context) -> None:
+    """/ask in a private chat is the same as typing the question."""
+    message = update.effective_message
+    if message is None:
+        return
+    question = " ".join(context.args or ())
+    if question.strip():
+        await answer_fully(message, context, question)
+    else:
+        language = await _language(update, context)
+        await reply(message, messages.messages(language).ask_usage, quote=True)
+
+
+async def answer_fully(message: Message, context: Context, text: str) -> None:
+    """The full answer, "did you mean" buttons, "what would you like to post?", or an honest
+    "I don't know" with topics; a message asking several things gets one reply per question."""
+    user_id = message.from_user.id if message.from_user else None
+    asked = await context.bot_data.ask(text, user_id=user_id, chat_type=message.chat.type)
+    for number, answer in enumerate(asked, 1):
+        heading = messages.question_heading(number, len(asked), answer.question)
+        body, markup = _reply_to(answer, context)
+        await reply(message, heading + body, markup)
+
+
+def _reply_to(answer: Answer, context: Context) -> tuple[str, InlineKeyboardMarkup]:
+    kb = context.bot_data.snapshot.kb
+    service = answer.service.id if answer.service else None
+    language = answer.language
+    if answer.entry is not None:
+        return (
+            render_html(answer.entry, kb, answer.ruling, language),
+            answer_keyboard(answer.entry, kb, answer.ruling, service, language),
+        )
+    candidates = [c.entry for c in answer.match.candidates]
+    if answer.band is Band.SUGGEST:
+        return (
+            messages.did_you_mean(language),
+            choices_keyboard(candidates, kb, service, language=language),
+        )
+    if answer.band is Band.VAGUE:
+        return messages.vague(language), topics_keyboard(kb, language)
+    nearest = choices_keyboard(candidates, kb, service, language=language)
+    browse = topics_keyboard(kb, language)
+    return (
+        messages.no_match(kb, language, nearest=bool(candidates)),
+        InlineKeyboardMarkup([*nearest.inline_keyboard, *browse.inline_keyboard]),
+    )
+
+
+async def choose_service(update: Update, context: Context) -> None:
+    """/service: pick the service whose rules answers should follow, once."""
+    if update.effective_message is None or update.effective_user is None:
+        return
+    language = await _language(update, context)
+    conduct = context.bot_data
+    chosen = conduct.service((await conduct.preferences(update.effective_user.id)).service)
+    said = messages.messages(language)
+    now = (
+        said.service_now.format(title=html.escape(service_title(chosen, language)))
+        if chosen
+        else ""
+    )
+    await reply(
+        update.effective_message,
+        said.service_pick + now,
+        services_keyboard(conduct.snapshot.kb, language),
+    )
+
+
+async def choose_language(update: Update, context: Context) -> None:
+    """/language: answers in English or Hindi for good, or in each question's language."""
+    if update.effective_message is None or update.effective_user is None:
+        return
+    chosen = (await context.bot_data.preferences(update.effective_user.id)).language
+    language = interface_language(chosen, update.effective_user)
+    said = messages.messages(language)
+    now = said.language_now.format(language=language_name(chosen, language)) if chosen else ""
+    await reply(update.effective_message, said.language_pick + now, languages_keyboard(language))
+
+
+async def not_text(update: Update, context: Context) -> None:
+    """Stickers, photos, voice notes...: the bot reads only text."""
+    if update.effective_message is not None:
+        language = await _language(update, context)
+        await reply(update.effective_message, messages.messages(language).please_type)
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    if update.effective_message is not None:
+        language = await _language(update, context)
+        await reply(update.effective_message, messages.messages(language).unknown_command)
+
+
+async def privacy(update: Update, context: Context) -> None:
+    if update.effective_message is None or update.effective_user is None:
+        return
+    conduct = context.bot_data
+    chosen = await conduct.preferences(update.effective_user.id)
+    language = interface_language(chosen.language, update.effective_user)
+    said = messages.messages(language)
+    text = said.privacy.format(days=conduct.settings.retention_days)
+    service = conduct.service(chosen.service)
+    if service is not None:
+        text += said.privacy_service.format(title=html.escape(service_title(service, language)))
+    if chosen.language:
+        text += said.privacy_language.format(language=language_name(chosen.language, language))
+    await reply(update.effective_message, text)
+
+
+async def forget(update: Update, context: Context) -> None:
+    """Delete everything stored for the asker; confirmed only after the delete is committed."""
+    if update.effective_message is None or update.effective_user is None:
+        return
+    language = await _language(update, context)  # read before it is deleted
+    forgotten = await context.bot_data.forget(update.effective_user.id)
+    said = messages.messages(language)
+    text = {
+        Outcome.DONE: said.forgotten.format(
+            count=forgotten.count, s="" if forgotten.count == 1 else "s"
+        ),
+        Outcome.NO_STORAGE: said.no_storage,
+    }.get(forgotten.outcome, said.not_saved)
+    await reply(update.effective_message, text)

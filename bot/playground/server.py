@@ -40,7 +40,7 @@ from bot.service import AnswerService
 from bot.store import Store, StoreError
 from bot.watch import watch
 
-logger = logging.getLogger("conduct-bot")
+logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
 BOT_USERNAME = "conduct_playground_bot"
