@@ -21,6 +21,7 @@ from rank_bm25 import BM25Okapi
 from rapidfuzz import fuzz, process, utils
 
 from benchmarks.common import arguments, bundled, eval_cases, table, write_json
+from bot.answering import Answerer
 from bot.evaluation import Case, evaluate, summarise
 from bot.knowledge import KnowledgeBase
 from bot.matcher import Matcher
@@ -82,6 +83,7 @@ def figures(ranker: Ranker, cases: Sequence[Case]) -> dict[str, float]:
         value = correct - 3 * wrong + declined
         if best is None or value > best[0]:
             best = (value, threshold, correct, wrong, declined)
+    assert best is not None  # the loop runs at least once
     _, threshold, correct, wrong, declined = best
     return {
         "top1": round(top1, 4),
@@ -93,8 +95,8 @@ def figures(ranker: Ranker, cases: Sequence[Case]) -> dict[str, float]:
     }
 
 
-def engine_figures(matcher: Matcher, cases: Sequence[Case]) -> dict[str, float]:
-    summary = summarise(evaluate(matcher, cases))
+def engine_figures(matcher: Matcher, cases: Sequence[Case]) -> dict[str, float | str]:
+    summary = summarise(evaluate(Answerer(matcher.kb, matcher), cases))
     inside = [c for c in cases if c.expect]
     ranked = [(c, matcher.rank(c.q, 3)) for c in inside]
     return {

@@ -11,6 +11,7 @@ import contextlib
 import html
 import logging
 import signal
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -70,7 +71,8 @@ ADMIN_COMMANDS = (
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 PURGE_EVERY = 6 * 3600.0  # seconds between deletions of questions past the retention period
 
-BotApplication = Application[PollingBot, Context, dict, dict, Conduct, object]
+# The Application as built here: its bot_data is the Conduct, its contexts typed to match.
+BotApplication = Application[Any, Context, Any, Any, Conduct, Any]
 
 
 def build_application(
@@ -102,7 +104,7 @@ def build_application(
         in_hand=in_hand,
         updates_per_fetch=settings.fetch_limit,
     )
-    application: BotApplication = (
+    application = (
         ApplicationBuilder()
         .bot(bot)
         .context_types(CONTEXT_TYPES)

@@ -36,7 +36,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from aiohttp import ClientSession, ClientTimeout, web
 
@@ -253,7 +253,7 @@ class BotAPIEmulator:
         """Which connections are answering a request (go_down lets those finish)."""
         self._busy.add(request.protocol)
         try:
-            return await handler(request)  # type: ignore[no-any-return]
+            return await handler(request)
         finally:
             self._busy.discard(request.protocol)
 
@@ -267,7 +267,7 @@ class BotAPIEmulator:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    async def __aenter__(self) -> BotAPIEmulator:
+    async def __aenter__(self) -> Self:
         await self.start()
         return self
 

@@ -222,7 +222,8 @@ def messages(language: str | None) -> Messages:
 
 
 def language_name(language: str, shown_in: str | None) -> str:
-    return LANGUAGE_NAMES[shown_in if shown_in in LANGUAGE_NAMES else ENGLISH][language]
+    names = LANGUAGE_NAMES.get(shown_in or ENGLISH, LANGUAGE_NAMES[ENGLISH])
+    return names.get(language, language)
 
 
 def start(language: str | None) -> str:

@@ -90,9 +90,9 @@ def answer_sections(
     if text.examples:
         sections.append(Section(words.example, text.examples[:1], cut=5))
     many = len(text.sources) > 1
-    first = Section(words.source, (_without_gist(text.sources[0]),)) if many else None
+    lead = Section(words.source, (_without_gist(text.sources[0]),)) if many else None
     bare = Section(  # a lone source is never dropped: the answer must say what it rests on
-        words.source, tuple(map(_without_gist, text.sources)), many, cut=int(many), shorter=first
+        words.source, tuple(map(_without_gist, text.sources)), many, cut=int(many), shorter=lead
     )
     sections.append(Section(words.source, text.sources, bullets=many, cut=3, shorter=bare))
     if ruling.service is not None and note and ruling.general:
@@ -114,7 +114,9 @@ def _fit(sections: list[Section]) -> list[Section]:
     while len(_text(sections)) > ANSWER_BUDGET and any(s.cut for s in sections):
         worst = max(sections, key=lambda s: s.cut)
         sections = [
-            (s.shorter if s is worst else s) for s in sections if s is not worst or s.shorter
+            s.shorter if s is worst and s.shorter else s
+            for s in sections
+            if s is not worst or s.shorter
         ]
     return sections
 

@@ -77,7 +77,7 @@ def _verdict_mix(
     mix: dict[str, int] = {}
     for entry_id, count in answered:
         entry = kb.get(entry_id) if kb else None
-        if entry is None:
+        if entry is None or kb is None:
             label = "no verdict"
         else:
             ruling = rule_for(entry, kb, None)
@@ -277,7 +277,7 @@ def stacked_columns(per_day: Sequence[tuple[str, dict[str, int]]]) -> str:
     every = math.ceil(len(per_day) / 12)  # at most a dozen date labels
     for index, (day, counts) in enumerate(per_day):
         x = left + index * step + (step - bar) / 2
-        y = top + plot_h
+        y: float = top + plot_h
         for band, label, colour in BANDS:
             count = counts.get(band, 0)
             if not count:

@@ -65,10 +65,10 @@ def group_unanswered(
             None,
         )
         if home is None:
-            groups.append(_Group(row, row.count, {row.closest_id: row.count}, [row.question]))
+            groups.append(_Group(row, row.times, {row.closest_id: row.times}, [row.question]))
             continue
-        home.count += row.count
-        home.closest[row.closest_id] = home.closest.get(row.closest_id, 0) + row.count
+        home.count += row.times
+        home.closest[row.closest_id] = home.closest.get(row.closest_id, 0) + row.times
         if row.question not in home.variants:
             home.variants.append(row.question)
     groups.sort(key=lambda g: (-g.count, g.first.question))

@@ -83,7 +83,7 @@ class RetryingRequest(HTTPXRequest):
         """As the library's, without its ERROR line and traceback for a body that is not JSON
         (logged once by whoever gives up on the request)."""
         try:
-            return json.loads(payload.decode("utf-8", "replace"))  # type: ignore[no-any-return]
+            return json.loads(payload.decode("utf-8", "replace"))
         except ValueError:
             raise TelegramError("Invalid server response") from None
 

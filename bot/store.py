@@ -89,13 +89,13 @@ class StoredQuestion(NamedTuple):
 
 class Count(NamedTuple):
     key: str  # an entry id, or a day (YYYY-MM-DD)
-    count: int
+    times: int
 
 
 class DayBand(NamedTuple):
     day: str  # YYYY-MM-DD
     band: str
-    count: int
+    questions: int
 
 
 class VoteCount(NamedTuple):
@@ -109,7 +109,7 @@ class UnansweredRow(NamedTuple):
 
     question: str
     closest_id: str | None
-    count: int
+    times: int
     row_id: int  # one of the stored questions, for "add as a phrasing" buttons
 
 

@@ -135,7 +135,7 @@ class PollingBot(ExtBot):
         self._in_hand = in_hand  # a Bot is frozen after __init__, but for "_" attributes
         self._updates_per_fetch = updates_per_fetch
 
-    async def get_updates(  # type: ignore[override]
+    async def get_updates(
         self,
         offset: int | None = None,
         limit: int | None = None,

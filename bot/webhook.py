@@ -33,6 +33,7 @@ from typing import Any
 
 import tornado.web
 from telegram.ext import Application, ExtBot
+from tornado.http1connection import HTTP1Connection
 from tornado.httpserver import HTTPServer
 from tornado.iostream import IOStream
 
@@ -53,7 +54,7 @@ MAX_CONNECTIONS = 100
 class UpdateHandler(tornado.web.RequestHandler):
     """POST /<path>: one update from Telegram, with the secret Telegram was given."""
 
-    SUPPORTED_METHODS = ("POST",)  # type: ignore[assignment]
+    SUPPORTED_METHODS = ("POST",)
 
     def initialize(
         self, bot: ExtBot, update_queue: asyncio.Queue, secret: str, refused: Tally
@@ -72,8 +73,8 @@ class UpdateHandler(tornado.web.RequestHandler):
         length = self.request.headers.get("Content-Length", "0")
         if not length.isdigit() or int(length) > MAX_BODY:
             self._refuse(413, "with a body over 1 MiB")
-        assert self.request.connection is not None
-        self.request.connection.set_max_body_size(MAX_BODY)  # a chunked body, too
+        if isinstance(self.request.connection, HTTP1Connection):  # a chunked body, too
+            self.request.connection.set_max_body_size(MAX_BODY)
 
     def data_received(self, chunk: bytes) -> None:
         self.body += chunk

@@ -56,7 +56,7 @@ def missing_browser() -> str | None:
 
 
 @contextmanager
-def chromium(width: int = 1280, height: int = 900) -> Iterator[object]:
+def chromium(width: int = 1280, height: int = 900) -> Iterator[Any]:
     """A headless Chromium driven by selenium, with a fresh profile deleted afterwards."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service

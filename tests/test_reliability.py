@@ -107,9 +107,7 @@ async def test_polling_resumes_after_faults_and_answers_every_question_once(
         assert [c.fault for c in emulator.calls_to("getUpdates")].count(kind) == 3
     assert "Traceback" not in bot.output and " ERROR " not in bot.output
     if kind != "429":  # a flood wait on polling is python-telegram-bot's, at DEBUG
-        retries = [
-            line for line in bot.lines if "WARNING bot.retry: Bot API (getUpdates)" in line
-        ]
+        retries = [line for line in bot.lines if "WARNING bot.retry: Bot API (getUpdates)" in line]
         assert len(retries) == 3, "one WARNING line per failed attempt"
 
 

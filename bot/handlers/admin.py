@@ -10,9 +10,10 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 
 from bot import reports
@@ -25,7 +26,7 @@ from bot.store import StoreError
 NOT_ALLOWED = "Sorry, that is for the bot's admins, in a private chat with the bot."
 LISTED = 10  # unanswered questions in /unanswered
 
-Handler = Callable[[Update, Context], Awaitable[None]]
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 
 def admin_only(handler: Handler) -> Handler:
@@ -124,14 +125,14 @@ async def learn(update: Update, context: Context) -> None:
         return
     if learned.outcome is LearnOutcome.INVALID:
         await query.answer("Not added: the knowledge base would not validate.", show_alert=True)
-        if query.message is not None:
+        if isinstance(query.message, Message):
             await query.message.reply_text("<b>Not added.</b>\n" + problems_html(learned.problems))
         return
     if learned.outcome is LearnOutcome.NOT_WRITTEN or learned.entry is None:
         await query.answer(f"Not added: {learned.reason}"[:200], show_alert=True)
         return
     await query.answer("Added.")
-    if query.message is not None:
+    if isinstance(query.message, Message):
         await query.message.reply_text(
             f"Added \u201c{html.escape(learned.question)}\u201d as a phrasing of "
             f"<b>{html.escape(learned.entry.title)}</b>."
