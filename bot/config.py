@@ -252,11 +252,15 @@ def _user_ids(raw: str) -> frozenset[int]:
         raise ConfigError(f"ADMIN_USER_IDS must be numeric user ids, got {raw!r}") from None
 
 
+_KINDS = {int: "a whole number", float: "a number", str: "text", Path: "a path"}
+
+
 def _convert(variable: str, raw: str, kind: type) -> object:
     try:
         return kind(raw.strip())
     except ValueError:
-        raise ConfigError(f"{variable} must be a {kind.__name__}, got {raw!r}") from None
+        what = _KINDS.get(kind, kind.__name__)
+        raise ConfigError(f"{variable} must be {what}, got {raw!r}") from None
 
 
 def with_token(settings: Settings) -> Settings:

@@ -35,6 +35,8 @@ async def test_watch_and_sighup_pick_up_good_edits_and_survive_bad_ones(emulator
     shutil.copytree(KNOWLEDGE_DIR, knowledge)
     env = {"KNOWLEDGE_DIR": str(knowledge), "WATCH_INTERVAL": "0.2"}
     async with running(emulator, tmp_path / "data", "--watch", **env) as bot:
+        watching = await bot.wait_for_output("watching")
+        assert "knowledge files for changes in" in watching and str(knowledge) in watching
         assert "Erosion of public trust" not in await ask(emulator, ZEBRA)
         teach_zebra(knowledge)
         for _ in range(50):
@@ -47,7 +49,7 @@ async def test_watch_and_sighup_pick_up_good_edits_and_survive_bad_ones(emulator
         broken = knowledge / "rules-accounts.yaml"
         broken.write_text("entries: [unclosed\n", encoding="utf-8")
         bot.process.send_signal(signal.SIGHUP)
-        await asyncio.sleep(1.0)
+        await bot.wait_for_output("failed, still serving the previous knowledge base")
         assert "Erosion of public trust" in await ask(emulator, ZEBRA), "still serving"
         assert "Anonymous" in await ask(emulator, "can I run an anonymous account?")
     assert "reload (SIGHUP) failed" in bot.output or "reload (files changed) failed" in bot.output

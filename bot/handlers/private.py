@@ -21,6 +21,7 @@ from bot.keyboards import (
 from bot.matcher import Band
 from bot.messages import language_name
 from bot.render import render_html
+from bot.text import is_greeting, language_of
 from bot.wording import service_title
 
 
@@ -66,9 +67,19 @@ async def topics(update: Update, context: Context) -> None:
 
 
 async def question(update: Update, context: Context) -> None:
+    """Any text is a question, except a greeting and nothing more ("namaste sir"), which is
+    greeted back with what the bot does, in the language it came in."""
     message = update.effective_message
-    if message is not None:
-        await answer_fully(message, context, message.text or "")
+    if message is None:
+        return
+    text = message.text or ""
+    if is_greeting(text):
+        chosen = await context.bot_data.preferences(
+            message.from_user.id if message.from_user else None
+        )
+        await reply(message, messages.start(chosen.language or language_of(text)))
+        return
+    await answer_fully(message, context, text)
 
 
 async def ask(update: Update, context: Context) -> None:
