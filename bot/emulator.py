@@ -445,11 +445,14 @@ class BotAPIEmulator:
         first_name: str = "Officer",
         username: str | None = None,
         reply_to: JSON | None = None,
+        language_code: str | None = None,
     ) -> JSON:
+        """`language_code`: the language of the user's Telegram app, as Telegram sends it."""
         chat = self._chat(user_id, "private")
-        message = self._text_message(
-            chat, self._user(user_id, first_name, username), text, reply_to
-        )
+        sender = self._user(user_id, first_name, username)
+        if language_code:
+            sender["language_code"] = language_code
+        message = self._text_message(chat, sender, text, reply_to)
         return self._inject({"message": message})
 
     def group_message(
