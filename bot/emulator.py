@@ -287,7 +287,8 @@ class BotAPIEmulator:
         return [m for (chat, _), m in sorted(self.sent_messages.items()) if chat == chat_id]
 
     async def wait_until(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
-        """Wait until `condition()` holds; it is checked again after every call the bot makes."""
+        """Wait until `condition()` holds; it is checked again whenever a call arrives or has
+        been carried out."""
         assert self._changed is not None, "start the emulator first"
         async with self._changed:
             try:
@@ -608,6 +609,7 @@ class BotAPIEmulator:
             result = await handler(params)
         except ApiError as error:
             return _error(error)
+        await self._notify()  # what it changed (a message kept, an edit) may be awaited
         if fault is not None:  # carried out; now the answer is lost on its way back
             response = await self._fault_response(fault, request)
             if response is not None:

@@ -52,7 +52,7 @@ async def test_a_wrong_token_is_unauthorized(emulator):
 async def test_long_polling_wakes_on_an_injected_update_and_honours_offset(bot, emulator):
     started = time.monotonic()
     poll = asyncio.create_task(bot.get_updates(timeout=5))
-    await asyncio.sleep(0.1)
+    await emulator.wait_until(lambda: bool(emulator.calls_to("getUpdates")))  # it is waiting
     emulator.private_message(CHAT, "hello")
     updates = await poll
     assert time.monotonic() - started < 2
@@ -62,7 +62,7 @@ async def test_long_polling_wakes_on_an_injected_update_and_honours_offset(bot, 
 
 async def test_a_second_poller_ends_the_first_with_a_conflict(bot, emulator):
     first = asyncio.create_task(bot.get_updates(timeout=3))
-    await asyncio.sleep(0.1)
+    await emulator.wait_until(lambda: bool(emulator.calls_to("getUpdates")))  # it is waiting
     async with Bot(TOKEN, base_url=f"{emulator.base_url}/bot") as other_instance:
         assert await other_instance.get_updates(timeout=0) == ()
     with pytest.raises(Conflict):
@@ -155,11 +155,13 @@ async def test_webhook_delivery_carries_the_secret_token(bot, emulator):
     from aiohttp import web
 
     received: list[tuple[dict, str | None]] = []
+    arrived = asyncio.Event()
 
     async def receive(request: web.Request) -> web.Response:
         received.append(
             (await request.json(), request.headers.get("X-Telegram-Bot-Api-Secret-Token"))
         )
+        arrived.set()
         return web.Response()
 
     app = web.Application()
@@ -174,10 +176,7 @@ async def test_webhook_delivery_carries_the_secret_token(bot, emulator):
         with pytest.raises(Conflict):
             await bot.get_updates()
         emulator.private_message(CHAT, "via webhook")
-        for _ in range(50):
-            if received:
-                break
-            await asyncio.sleep(0.05)
+        await asyncio.wait_for(arrived.wait(), 5)
         assert received[0][0]["message"]["text"] == "via webhook"
         assert received[0][1] == "s3cret"
         assert emulator.webhook_answers[received[0][0]["update_id"]] == [200]

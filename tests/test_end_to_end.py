@@ -74,7 +74,8 @@ async def test_the_token_never_appears_in_output_even_at_debug(emulator, tmp_pat
         await reply_in(emulator, OFFICER, mark)
         emulator.fail("sendMessage", "500")
         emulator.private_message(OFFICER, "Can I post in uniform?")
-        await asyncio.sleep(1.0)
+        await emulator.wait_until(lambda: any(c.fault for c in emulator.calls_to("sendMessage")))
+        await bot.wait_for_output("sendMessage")  # what DEBUG says about it
     assert "HTTP Request: POST" in bot.output, "DEBUG logging was on"
     secret = TOKEN.split(":")[1]
     assert secret not in bot.output

@@ -82,7 +82,8 @@ async def test_a_reply_that_times_out_is_not_sent_twice(emulator, tmp_path):
     async with running(emulator, tmp_path / "data", TELEGRAM_REQUEST_TIMEOUT="1") as bot:
         emulator.fail("sendMessage", "slow", delay=1.5)
         emulator.private_message(OFFICER, QUESTION)
-        await asyncio.sleep(3.0)
+        await bot.wait_for_output("gave up on the reply")  # the bot will not send it again
+        await emulator.wait_until(lambda: bool(successful_sends(emulator, OFFICER)))
         assert len(successful_sends(emulator, OFFICER)) == 1
     assert "Timed out" in bot.output or "TimedOut" in bot.output
 
@@ -102,7 +103,7 @@ async def test_polling_resumes_after_faults_and_answers_every_question_once(
             emulator.private_message(user, QUESTION)
         for user in users:
             await reply_in(emulator, user, 0)
-        await asyncio.sleep(0.5)
+        await emulator.wait_for_call("getUpdates", after=len(emulator.calls), timeout=15)
         assert [len(successful_sends(emulator, u)) for u in users] == [1] * 5
         assert [c.fault for c in emulator.calls_to("getUpdates")].count(kind) == 3
     assert "Traceback" not in bot.output and " ERROR " not in bot.output
