@@ -9,7 +9,6 @@ entries that cite the UP Police policy.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -73,18 +72,54 @@ class ServiceDetector:
         mention = self.find(question)
         if mention is None:
             return None, question
-        named = words(question)[mention.start : mention.end]
-        pattern = r"(?<!\w)" + r"\W+".join(map(re.escape, named)) + r"(?!\w)"
-        for text in (question, fold_case(question)):  # as typed, else with letters folded
-            stripped, found = re.subn(pattern, " ", text, count=1, flags=re.IGNORECASE)
-            if found:
-                return mention.service, stripped
-        return mention.service, question
+        span = _span(question, words(question)[mention.start : mention.end])
+        if span is None:
+            return mention.service, question
+        marked = question[: span[0]] + "\0" + question[span[1] :]
+        return mention.service, _without_introduction(marked)
 
 
-def fold_case(text: str) -> str:
-    """The text as typed but with the same letters fold() compares (NFKC, case folded)."""
-    return unicodedata.normalize("NFKC", text).casefold()
+_TOKEN = re.compile(r"[\w\u0900-\u0dff]+")
+
+
+def _span(text: str, named: Sequence[str]) -> tuple[int, int] | None:
+    """Where, in the text as typed, the words that fold to `named` are (Devanagari and Latin
+    alike: the comparison is on folded words, the cut on the original characters)."""
+    tokens = [(m.start(), m.end(), words(m.group())) for m in _TOKEN.finditer(text)]
+    flat = [(start, end, w) for start, end, folded in tokens for w in folded]
+    size = len(named)
+    for i in range(len(flat) - size + 1):
+        if [w for _, _, w in flat[i : i + size]] == list(named):
+            return flat[i][0], flat[i + size - 1][1]
+    return None
+
+
+# Words of a sentence that only says who is asking ("I am a constable in UP Police.",
+# "मैं यूपी पुलिस में सिपाही हूँ।"): once the service is taken out, nothing of the question.
+_INTRODUCTION = (
+    _BEFORE
+    | _AFTER
+    | frozenset(
+        fold(
+            "the of in from at with working posted serving currently here hai ho se ka ki ke mein "
+            "mai me posted tainat में से का की के है हैं हो हूँ हूं तैनात यहाँ"
+        ).split()
+    )
+)
+
+
+def _without_introduction(text: str) -> str:
+    """The message without the sentence that named the service (marked by a NUL), when that
+    sentence only introduced the asker; the words naming it go either way."""
+    sentences = re.split(r"(?<=[.?!।\n])", text)
+    kept = [
+        s
+        for s in sentences
+        if "\0" not in s or not set(words(s.replace("\0", " "))) <= _INTRODUCTION
+    ]
+    if not any(words(s) for s in kept):  # the message was only an introduction
+        kept = sentences
+    return "".join(kept).replace("\0", " ")
 
 
 def _starts(haystack: Sequence[str], needle: Sequence[str]) -> list[int]:

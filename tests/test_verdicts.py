@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.asker import Asker
 from bot.knowledge import VERDICTS
 from bot.verdicts import DEPENDS, rule_for, verdicts_by_service
@@ -45,6 +47,23 @@ def test_the_service_in_the_question_wins_over_the_one_chosen_before(answerer):
     assert answer.verdict == DEPENDS  # AIS rule 6 is uncertain: no firm verdict
     chosen = answerer.ask("can I appear on a TV debate?", Asker(service="up-state"))
     assert (chosen.verdict, chosen.service_stated) == ("only with permission", False)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "क्या मैं ड्यूटी के दौरान फेसबुक चला सकता हूँ? मैं यूपी पुलिस में सिपाही हूँ।",
+        "I am a constable in UP Police. Can I use Facebook on duty?",
+        "UP Police constable hoon. duty pe facebook chala sakta hu?",
+    ],
+)
+def test_a_sentence_that_only_says_who_asks_sets_the_service_and_leaves_the_question(
+    answerer, message
+):
+    answer = answerer.ask(message)
+    assert answer.service is not None and answer.service.id == "up-police"
+    assert answer.entry is not None and answer.entry.id == "duty-hours-and-devices"
+    assert answer.verdict == "not allowed"  # the UP Police policy's own line
 
 
 def test_a_service_word_naming_a_document_does_not_set_the_service(answerer):
