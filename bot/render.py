@@ -74,11 +74,11 @@ def answer_sections(
         sections += [Section(None, (text.answer,)), *instead]
     if ruling.differs:
         lines = [
-            f"{service_title(d.service, language)}: {_label(d.verdict, language)}. "
+            f"{service_title(d.service, language)}: {_label(d.verdict, language)}{words.stop} "
             f"{service_note(d.note, d.note_hi, language)}"
             for d in ruling.differs
         ]
-        lines.append(f"{words.everyone_else}: {_label(ruling.others, language)}.")
+        lines.append(f"{words.everyone_else}: {_label(ruling.others, language)}{words.stop}")
         sections.append(Section(words.differs, tuple(lines), bullets=True))
     if entry.kind == "overview":
         linked = [entry_text(e, language) for e in map(kb.get, entry.related) if e is not None]
@@ -212,7 +212,7 @@ def render_short_html(entry: Entry, ruling: Ruling | None = None, language: str 
             for d in ruling.differs
         ]
         who.append(f"{words.everyone_else}: {_label(ruling.others, language)}")
-        note = f"<i>{html.escape('; '.join(who))}.</i>\n"
+        note = f"<i>{html.escape('; '.join(who))}{words.stop}</i>\n"
     source = (
         f"\n<i>{words.source}: {html.escape(text.sources[0], quote=False)}</i>"
         if text.sources

@@ -38,6 +38,7 @@ class Wording:
     covers: str  # "I answer questions about ...: {concerns}."
     nearest: str  # above the nearest topics offered with "I don't know"
     for_example: str
+    stop: str  # the full stop: "." in English, "।" (purna viram) in Hindi
 
 
 _SYMBOLS = {
@@ -85,6 +86,7 @@ WORDINGS: Mapping[str, Wording] = {
         covers="I answer questions about public servants' conduct on social media: {concerns}.",
         nearest="The nearest topics I know:",
         for_example="For example:",
+        stop=".",
     ),
     HINDI: Wording(
         verdicts={
@@ -122,6 +124,7 @@ WORDINGS: Mapping[str, Wording] = {
         covers="मैं लोक सेवकों के सोशल मीडिया आचरण से जुड़े सवालों के जवाब देता हूँ: {concerns}।",
         nearest="मेरे पास इनसे मिलते-जुलते विषय हैं:",
         for_example="उदाहरण के लिए:",
+        stop="।",
     ),
 }
 LANGUAGES = tuple(WORDINGS)
