@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 STORE_ALERT_EVERY = 3600.0  # seconds between repeated "cannot save" alerts to admins
 REPORT_DAYS = 30
+PREFERENCES_KEPT = 10_000  # users whose /service and /language are kept in memory
 
 
 class Outcome(StrEnum):
@@ -118,6 +120,7 @@ class Conduct:
     def __init__(self) -> None:
         self._parts: _Parts | None = None
         self._noted: set[str] = set()
+        self._chosen: OrderedDict[int, Preferences] = OrderedDict()
 
     def note_once(self, what: str) -> bool:
         """True the first time `what` is noted: for things worth saying once per run."""
@@ -191,13 +194,31 @@ class Conduct:
     # -- asking ------------------------------------------------------------------------------
 
     async def preferences(self, user_id: int | None) -> Preferences:
-        """The user's saved choices; none when the database cannot be read (answers go on)."""
+        """The user's saved choices; none when the database cannot be read (answers go on).
+
+        Kept in memory once read (every question needs them; only this process writes them),
+        for the most recent users."""
         if user_id is None or not self.store.available:
             return Preferences()
+        known = self._chosen.get(user_id)
+        if known is not None:
+            self._chosen.move_to_end(user_id)
+            return known
         try:
-            return await asyncio.to_thread(self.store.preferences, user_id)
+            chosen = await asyncio.to_thread(self.store.preferences, user_id)
         except StoreError:
             return Preferences()
+        self._remember(user_id, chosen)
+        return chosen
+
+    def _remember(self, user_id: int, chosen: Preferences | None) -> None:
+        if chosen is None:
+            self._chosen.pop(user_id, None)
+            return
+        self._chosen[user_id] = chosen
+        self._chosen.move_to_end(user_id)
+        while len(self._chosen) > PREFERENCES_KEPT:
+            self._chosen.popitem(last=False)
 
     async def ask(self, text: str, *, user_id: int | None, chat_type: str) -> tuple[Answer, ...]:
         """The answers to a message (one per question it asks), for this user's service and
@@ -277,13 +298,17 @@ class Conduct:
         """Remember the service whose rules answers follow (None: forget it)."""
         if service_id is not None and self.service(service_id) is None:
             return Outcome.STALE
-        return await self._save(self.store.set_preference, user_id, "service", service_id)
+        outcome = await self._save(self.store.set_preference, user_id, "service", service_id)
+        self._remember(user_id, None)  # read again, as saved
+        return outcome
 
     async def choose_language(self, user_id: int, language: str | None) -> Outcome:
         """Remember the language of answers (None: the language each question is asked in)."""
         if language is not None and language not in LANGUAGES:
             return Outcome.STALE
-        return await self._save(self.store.set_preference, user_id, "language", language)
+        outcome = await self._save(self.store.set_preference, user_id, "language", language)
+        self._remember(user_id, None)
+        return outcome
 
     def service(self, service_id: str | None) -> Service | None:
         return self.snapshot.kb.service(service_id)
@@ -294,6 +319,7 @@ class Conduct:
             return Forgotten(Outcome.NO_STORAGE)
         try:
             count = await asyncio.to_thread(self.store.forget_user, user_id)
+            self._remember(user_id, None)
         except StoreError as error:
             await self.storage_fault(error)
             return Forgotten(Outcome.NOT_SAVED)

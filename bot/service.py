@@ -25,13 +25,17 @@ class AnswerService:
         knowledge_dir: Path,
         settings: MatchSettings | None = None,
         extra_files: Callable[[], Iterable[Path]] = tuple,
+        *,
+        built: Snapshot | None = None,
     ) -> None:
-        """`extra_files` is asked on every load: admins' phrasings may appear while running."""
+        """`extra_files` is asked on every load: admins' phrasings may appear while running.
+        `built`: a snapshot already built from these files, to start from (a snapshot never
+        changes, so many bots may share one; each reload builds its own)."""
         self.knowledge_dir = Path(knowledge_dir)
         self.settings = settings or MatchSettings()
         self.extra_files = extra_files
         self._lock = threading.Lock()  # one reload at a time; readers never wait
-        self._snapshot = self._build()
+        self._snapshot = built or self._build()
 
     @property
     def snapshot(self) -> Snapshot:

@@ -17,10 +17,11 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.config import Settings
+from bot.config import MatchSettings, Settings
 from bot.emulator import BotAPIEmulator, message_text
-from bot.service import AnswerService
+from bot.service import AnswerService, Snapshot
 from bot.store import Store
+from tests.conftest import KNOWLEDGE_DIR
 
 TOKEN = "123456:TEST-TOKEN"
 BOT_USERNAME = "conduct_test_bot"
@@ -90,14 +91,32 @@ def harness_settings(
     )
 
 
+_BUILT: dict[tuple[Path, MatchSettings], Snapshot] = {}
+
+
+def _bundled(settings: Settings) -> Snapshot | None:
+    """The bundled knowledge base, built once for every test that does not change it (a
+    snapshot never changes; a test's reload builds its own)."""
+    if settings.knowledge_dir != KNOWLEDGE_DIR:
+        return None
+    key = (settings.knowledge_dir, settings.match)
+    if key not in _BUILT:
+        _BUILT[key] = AnswerService(settings.knowledge_dir, settings.match).snapshot
+    return _BUILT[key]
+
+
 @asynccontextmanager
 async def running_bot(
     data_dir: Path, knowledge_dir: Path, **overrides: Any
 ) -> AsyncIterator[Harness]:
     async with BotAPIEmulator(TOKEN, bot_username=BOT_USERNAME) as emulator:
         settings = harness_settings(emulator, data_dir, knowledge_dir, **overrides)
+        learned = settings.learned_phrasings
         service = AnswerService(
-            settings.knowledge_dir, settings.match, lambda: [settings.learned_phrasings]
+            settings.knowledge_dir,
+            settings.match,
+            lambda: [learned],
+            built=None if learned.exists() else _bundled(settings),
         )
         store = Store(settings.database, key=b"test-key")
         app = build_application(settings, service, store)
