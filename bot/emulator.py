@@ -199,8 +199,11 @@ class BotAPIEmulator:
         bot_id: int = 123456,
         host: str = "127.0.0.1",
         port: int = 0,
+        delay: float = 0.0,
     ) -> None:
         self.token = token
+        # Seconds every answer takes, as the network to the real API would (benchmarks).
+        self.delay = delay
         self.bot_user: JSON = {
             "id": bot_id,
             "is_bot": True,
@@ -596,6 +599,8 @@ class BotAPIEmulator:
             )
         )
         await self._notify()
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if request.match_info["token"] != self.token:
             return _error(ApiError(401, "Unauthorized"))
         if fault is not None and not fault.carried_out:
