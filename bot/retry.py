@@ -24,18 +24,20 @@ import json
 import logging
 from typing import Any
 
-import httpx
+import aiohttp
 from telegram._utils.types import JSONDict
 from telegram.error import NetworkError, TelegramError
-from telegram.request import HTTPXRequest
+
+from bot.client import AiohttpRequest
 
 logger = logging.getLogger(__name__)
 
-# What httpx raises when the request cannot have left: no connection was made or free.
-NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# What aiohttp raises when the request cannot have left: no connection was made (refused, or
+# the TLS handshake failed), or none was made or free in time.
+NEVER_SENT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
 
 
-class RetryingRequest(HTTPXRequest):
+class RetryingRequest(AiohttpRequest):
     def __init__(
         self,
         *args: Any,
