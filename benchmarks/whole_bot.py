@@ -16,7 +16,9 @@ a fresh emulator and database:
   from an update being offered to its reply reaching the emulator (median, p99);
 - the process's peak memory (VmHWM from /proc).
 
-The bots: `echo` (benchmarks.echo_bot, the floor), `conduct-bot` (this checkout) and, with
+The bots: `echo` (benchmarks.echo_bot on python-telegram-bot's own httpx client: the floor),
+`echo (aiohttp)` (the same on conduct-bot's client: what is left when the client is not the
+cost), `conduct-bot` (this checkout) and, with
 `--baseline PYTHON`, `baseline`: `PYTHON -m bot run` for an interpreter in whose environment
 another version of conduct-bot is installed (e.g. the commit before a change, in its own
 venv), so that before and after are measured in the same run. Telegram's limit on sending
@@ -170,7 +172,7 @@ async def run_all(
             result = await measure(bot, users, rate, seconds, delay)
             results.append({"round": number + 1, **result})
             print(
-                f"  round {number + 1}: {bot.name:<12} {result['updates_per_second']:>7} "
+                f"  round {number + 1}: {bot.name:<15} {result['updates_per_second']:>7} "
                 f"updates/s, p99 {result['latency_p99_ms']} ms",
                 flush=True,
             )
@@ -229,6 +231,9 @@ def main() -> None:
     args = parser.parse_args()
     bots = [
         Bot("echo", (sys.executable, "-m", "benchmarks.echo_bot"), ROOT),
+        Bot(
+            "echo (aiohttp)", (sys.executable, "-m", "benchmarks.echo_bot", "--client", "bot"), ROOT
+        ),
         Bot("conduct-bot", (sys.executable, "-m", "bot", "run"), ROOT),
     ]
     if args.baseline:
