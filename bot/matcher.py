@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+from array import array
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -139,20 +141,13 @@ class Matcher:
         self.kb = kb
         self.settings = settings or MatchSettings()
         self._normaliser = Normaliser(kb.synonyms, kb.ignore)
-        token_sets = [self._entry_phrasings(entry) for entry in kb.entries]
-        self._token_sets = token_sets
-        # An entry's own words: its title's and keywords' (see ANCHOR_USES).
-        self._named = [
-            frozenset(t for text in (e.title, *e.keywords) for t in self._normaliser.tokens(text))
-            for e in kb.entries
-        ]
-        self._idf = _idf(token_sets)
+        self._build_arrays()
         rarest = max(self._idf.values(), default=1.0)
         self._unknown_weight = rarest * self.settings.unknown_word_weight
         self._by_initial: dict[str, list[str]] = defaultdict(list)
         for token in sorted(self._idf):
             self._by_initial[token[0]].append(token)
-        self._build_arrays(token_sets)
+        self._scratch = threading.local()
         self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
         self._off_topic = [t for t in map(self._raw_tokens, kb.off_topic) if t]
         self._generic = frozenset(
@@ -167,42 +162,81 @@ class Matcher:
         texts = (*entry.questions, entry.title, *entry.keywords, *map(unbound, entry.sources))
         return [frozenset(self._normaliser.tokens(text)) for text in texts]
 
-    def _build_arrays(self, token_sets: Sequence[Sequence[frozenset[str]]]) -> None:
+    def _build_arrays(self) -> None:
         """Postings as numpy arrays, so a question is scored against every entry in a few
-        vectorised passes (bincount, reduceat) instead of a Python loop over phrasings."""
-        phrasing_postings: dict[str, list[int]] = defaultdict(list)
-        entry_postings: dict[str, list[int]] = defaultdict(list)
-        entry_strength: dict[str, list[float]] = defaultdict(list)
-        anchor_postings: dict[str, list[int]] = defaultdict(list)
+        vectorised passes instead of a Python loop over phrasings.
+
+        Every word gets a number, and the postings go straight into flat typed arrays (one
+        pass over the entries, nothing kept per phrasing but its words' numbers), then are
+        grouped by word with one stable sort: a word's postings are a slice of one array, in
+        ascending order as before. With 100,000 entries, lists of Python ints per word and a
+        frozenset per phrasing took most of a gigabyte; these arrays take a few dozen MB."""
+        vocabulary: dict[str, int] = {}
+        phrasing_words = array("i")  # word numbers, phrasing after phrasing
+        phrasing_ends = array("q")  # where each phrasing's words end in phrasing_words
+        offsets = array("q")  # each entry's first phrasing
+        pair_word, pair_entry, pair_uses = array("i"), array("i"), array("i")
+        pair_named = array("b")  # the word is in the entry's title or keywords
+        for index, entry in enumerate(self.kb.entries):
+            offsets.append(len(phrasing_ends))
+            uses: dict[int, int] = {}
+            for tokens in self._entry_phrasings(entry):
+                for token in tokens:
+                    number = vocabulary.setdefault(token, len(vocabulary))
+                    phrasing_words.append(number)
+                    uses[number] = uses.get(number, 0) + 1
+                phrasing_ends.append(len(phrasing_words))
+            named = {
+                vocabulary[t]
+                for text in (entry.title, *entry.keywords)
+                for t in self._normaliser.tokens(text)
+            }
+            for number, count in uses.items():
+                pair_word.append(number)
+                pair_entry.append(index)
+                pair_uses.append(count)
+                pair_named.append(number in named)
+        words_of_pairs = np.frombuffer(pair_word, np.int32)
+        self._vocabulary = vocabulary
+        frequency = np.bincount(words_of_pairs, minlength=len(vocabulary))
+        self._idf = _idf(vocabulary, frequency, len(self.kb.entries))
+        idf = list(self._idf.values())  # in word-number order (dicts keep insertion order)
+        norms = np.empty(len(phrasing_ends), np.float64)
+        start = 0
+        for number, end in enumerate(phrasing_ends):
+            # Summed in Python, word by word, as before: the same float to the last bit.
+            weight = sum([idf[w] for w in phrasing_words[start:end]])
+            norms[number] = math.sqrt(weight) if weight else math.inf
+            start = end
+        self._norms = norms
+        self._offsets = np.frombuffer(offsets, np.int64).astype(np.int64)
+
+        lengths = np.diff(np.frombuffer(phrasing_ends, np.int64), prepend=0)
+        phrasing_of = np.repeat(np.arange(len(phrasing_ends), dtype=np.int32), lengths)
+        self._phrasings = _Postings(np.frombuffer(phrasing_words, np.int32), phrasing_of)
+        entries = np.frombuffer(pair_entry, np.int32)
+        self._entries = _Postings(words_of_pairs, entries)
         saturation = self.settings.word_saturation
-        norms: list[float] = []
-        offsets: list[int] = []
-        for index, phrasings in enumerate(token_sets):
-            offsets.append(len(norms))
-            for tokens in phrasings:
-                for token in tokens:
-                    phrasing_postings[token].append(len(norms))
-                weight = sum(self._idf[t] for t in tokens)
-                norms.append(math.sqrt(weight) if weight else math.inf)
-            uses: dict[str, int] = defaultdict(int)
-            for tokens in phrasings:
-                for token in tokens:
-                    uses[token] += 1
-            named = self._named[index]
-            for token, count in uses.items():
-                entry_postings[token].append(index)
-                entry_strength[token].append(1 - math.exp(-count / saturation))
-                if token in named or count >= ANCHOR_USES:
-                    anchor_postings[token].append(index)
-        self._phrasing_postings = {t: np.array(v, np.int32) for t, v in phrasing_postings.items()}
-        self._entry_postings = {t: np.array(v, np.int32) for t, v in entry_postings.items()}
-        self._entry_strength = {t: np.array(v, np.float64) for t, v in entry_strength.items()}
-        self._anchor_postings = {t: np.array(v, np.int32) for t, v in anchor_postings.items()}
-        self._norms = np.array(norms, np.float64)
-        self._offsets = np.array(offsets, np.int64)
+        strength = {c: 1 - math.exp(-c / saturation) for c in set(pair_uses)}
+        self._strength = self._entries.order_by_word(
+            np.array([strength[c] for c in pair_uses], np.float64)
+        )
+        uses_of_pairs = np.frombuffer(pair_uses, np.int32)
+        own = np.frombuffer(pair_named, np.int8).astype(bool) | (uses_of_pairs >= ANCHOR_USES)
+        self._anchors = _Postings(words_of_pairs[own], entries[own])
         order = sorted(range(len(self.kb.entries)), key=lambda i: self.kb.entries[i].id)
         self._id_rank = np.empty(len(order), np.int64)
         self._id_rank[order] = np.arange(len(order))
+
+    def _buffers(self) -> _Scratch:
+        """This thread's scratch arrays, made once: with 100,000 entries, fresh arrays per
+        question were megabytes mapped and unmapped each time, and page faults made some
+        processes several times slower than others."""
+        scratch: _Scratch | None = getattr(self._scratch, "arrays", None)
+        if scratch is None:
+            scratch = _Scratch(len(self._norms), len(self._offsets))
+            self._scratch.arrays = scratch
+        return scratch
 
     # -- reading a question ----------------------------------------------------------------
 
@@ -251,7 +285,7 @@ class Matcher:
                 if context and token not in self._idf:
                     continue
                 share = self.settings.context_weight if context else 1.0
-                if context and token not in self._anchor_postings:
+                if context and not self._anchors.has(self._vocabulary.get(token)):
                     share *= self.settings.story_share
                 weights[token] = max(weights.get(token, 0.0), share)
                 if not context:
@@ -391,59 +425,62 @@ class Matcher:
     def _rank(self, query: Query, limit: int) -> list[Candidate]:
         weights = self._weights(query)
         total = sum(weights.values())
-        known = [t for t in query.tokens if t in self._entry_postings]
+        known = [t for t in query.tokens if t in self._vocabulary]
         if total <= 0 or not known or not len(self._offsets):
             return []
-        entries = len(self._offsets)
-        hits = [self._entry_postings[t] for t in known]
-        entry_index = np.concatenate(hits)
-        entry_weight = np.concatenate([self._entry_strength[t] * weights[t] for t in known])
-        covered = np.bincount(entry_index, weights=entry_weight, minlength=entries)
-        matched = np.bincount(entry_index, minlength=entries)
-        specific_hits = [self._entry_postings[t] for t in known if t not in self._generic]
-        specific = (
-            np.bincount(np.concatenate(specific_hits), minlength=entries)
-            if specific_hits
-            else np.zeros(entries, np.int64)
-        )
-        anchor_hits = [
-            self._anchor_postings[t]
-            for t in known
-            if t not in self._generic and t in self._anchor_postings
-        ]
-        anchored = (
-            np.bincount(np.concatenate(anchor_hits), minlength=entries)
-            if anchor_hits
-            else np.zeros(entries, np.int64)
-        )
-        lists = [self._phrasing_postings[t] for t in known]
-        shared = np.bincount(
-            np.concatenate(lists),
-            weights=np.concatenate(
-                [np.full(len(p), weights[t]) for p, t in zip(lists, known, strict=True)]
-            ),
-            minlength=len(self._norms),
-        )
-        cosine = np.maximum.reduceat(shared / (math.sqrt(total) * self._norms), self._offsets)
-        blend = self.settings.phrasing_weight
-        scores = np.round(blend * cosine + (1 - blend) * covered / total, 4)
-        candidates = np.flatnonzero(matched)
-        if len(candidates) > limit:
-            cut = np.partition(scores[candidates], -limit)[-limit]
-            candidates = candidates[scores[candidates] >= cut]
-        order = candidates[np.lexsort((self._id_rank[candidates], -scores[candidates]))][:limit]
-        return [
-            Candidate(
-                self.kb.entries[i],
-                float(scores[i]),
-                int(matched[i]),
-                bool(cosine[i] > 0.999),
-                int(specific[i]),
-                round(float(covered[i]) / total, 4),
-                bool(anchored[i]),
+        numbers = [self._vocabulary[t] for t in known]
+        scratch = self._buffers()
+        shared, ratio = scratch.shared, scratch.ratio
+        covered, matched = scratch.covered, scratch.matched
+        specific, anchored = scratch.specific, scratch.anchored
+        touched_phrasings = [self._phrasings.of(n) for n in numbers]
+        touched_entries = [self._entries.of(n) for n in numbers]
+        try:
+            # Each word is in a phrasing (and an entry) at most once, so adding word by word
+            # sums as a bincount over all the postings would, in the same order.
+            for token, number, phrasings, hits in zip(
+                known, numbers, touched_phrasings, touched_entries, strict=True
+            ):
+                weight = weights[token]
+                shared[phrasings] += weight
+                covered[hits] += self._strength[self._entries.span(number)] * weight
+                matched[hits] += 1
+                if token not in self._generic:
+                    specific[hits] += 1
+                    anchored[self._anchors.of(number)] += 1
+            np.multiply(self._norms, math.sqrt(total), out=ratio)
+            np.divide(shared, ratio, out=ratio)
+            cosine = np.maximum.reduceat(ratio, self._offsets)
+            candidates = np.flatnonzero(matched)
+            blend = self.settings.phrasing_weight
+            scores = np.round(
+                blend * cosine[candidates] + (1 - blend) * covered[candidates] / total, 4
             )
-            for i in order
-        ]
+            if len(candidates) > limit:
+                cut = np.partition(scores, -limit)[-limit]
+                kept = scores >= cut
+                candidates, scores = candidates[kept], scores[kept]
+            best = np.lexsort((self._id_rank[candidates], -scores))[:limit]
+            return [
+                Candidate(
+                    self.kb.entries[i],
+                    float(scores[b]),
+                    int(matched[i]),
+                    bool(cosine[i] > 0.999),
+                    int(specific[i]),
+                    round(float(covered[i]) / total, 4),
+                    bool(anchored[i]),
+                )
+                for b, i in zip(best, candidates[best], strict=True)
+            ]
+        finally:
+            for phrasings in touched_phrasings:
+                shared[phrasings] = 0.0
+            for number, hits in zip(numbers, touched_entries, strict=True):
+                covered[hits] = 0.0
+                matched[hits] = 0
+                specific[hits] = 0
+                anchored[self._anchors.of(number)] = 0
 
     # -- checking the knowledge base -------------------------------------------------------
 
@@ -452,22 +489,26 @@ class Matcher:
         not there: its strongest words belong elsewhere, so it teaches the matcher to send
         such questions to the wrong entry (what `validate` warns about)."""
         found = []
-        for index, entry in enumerate(self.kb.entries):
+        for entry in self.kb.entries:
+            phrasings = self._entry_phrasings(entry)
             for number, question in enumerate(entry.questions):
                 query = self.read(question)
-                own = self._score_without(query, index, number)
+                own = self._score_without(query, phrasings, number)
                 other = next((c for c in self._rank(query, 3) if c.entry is not entry), None)
                 if other is not None and other.score >= max(strength, own + margin):
                     found.append(Pull(entry, question, other.entry, round(own, 4), other.score))
         return found
 
-    def _score_without(self, query: Query, index: int, skipped: int) -> float:
-        """The entry's score for the query, as if its phrasing number `skipped` did not exist."""
+    def _score_without(
+        self, query: Query, phrasings: Sequence[frozenset[str]], skipped: int
+    ) -> float:
+        """The entry's score for the query, as if its phrasing number `skipped` did not exist
+        (`phrasings`: the entry's, as `_entry_phrasings` gives them)."""
         weights = self._weights(query)
         total = sum(weights.values())
         if total <= 0:
             return 0.0
-        kept = [p for n, p in enumerate(self._token_sets[index]) if n != skipped]
+        kept = [p for n, p in enumerate(phrasings) if n != skipped]
         vocabulary = frozenset().union(*kept)
         best = 0.0
         for phrasing in kept:
@@ -567,14 +608,55 @@ def _contains(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
     return any(tuple(tokens[i : i + size]) == tuple(phrase) for i in range(len(tokens) - size + 1))
 
 
-def _idf(token_sets: Sequence[Sequence[frozenset[str]]]) -> dict[str, float]:
-    """BM25's inverse document frequency, counting entries (not phrasings) as documents."""
-    entries = len(token_sets)
-    frequency: dict[str, int] = defaultdict(int)
-    for phrasings in token_sets:
-        for token in frozenset().union(*phrasings):
-            frequency[token] += 1
+def _idf(vocabulary: dict[str, int], frequency: np.ndarray, entries: int) -> dict[str, float]:
+    """BM25's inverse document frequency, counting entries (not phrasings) as documents:
+    `frequency` is how many of the `entries` use each word, by word number."""
+    counts = frequency.tolist()
     return {
-        token: math.log(1 + (entries - count + 0.5) / (count + 0.5))
-        for token, count in frequency.items()
+        token: math.log(1 + (entries - counts[n] + 0.5) / (counts[n] + 0.5))
+        for token, n in vocabulary.items()
     }
+
+
+class _Postings:
+    """For every word number, the items (phrasings or entries) that use it, ascending: one
+    slice of one array per word."""
+
+    def __init__(self, words: np.ndarray, items: np.ndarray) -> None:
+        self._order = np.argsort(words, kind="stable")
+        self.items = items[self._order].astype(np.int32)
+        counts = np.bincount(words, minlength=int(words.max(initial=-1)) + 1)
+        self.starts = np.zeros(len(counts) + 1, np.int64)
+        np.cumsum(counts, out=self.starts[1:])
+
+    def order_by_word(self, values: np.ndarray) -> np.ndarray:
+        """Values given per posting in build order, rearranged as `items` is."""
+        return values[self._order]
+
+    def span(self, word: int) -> slice:
+        if word >= len(self.starts) - 1:
+            return slice(0, 0)
+        return slice(int(self.starts[word]), int(self.starts[word + 1]))
+
+    def of(self, word: int) -> np.ndarray:
+        return self.items[self.span(word)]
+
+    def has(self, word: int | None) -> bool:
+        return (
+            word is not None
+            and word < len(self.starts) - 1
+            and bool(self.starts[word + 1] > self.starts[word])
+        )
+
+
+class _Scratch:
+    """Arrays a question is scored in, zero between questions (only what a question touched
+    is cleared after it)."""
+
+    def __init__(self, phrasings: int, entries: int) -> None:
+        self.shared = np.zeros(phrasings, np.float64)
+        self.ratio = np.empty(phrasings, np.float64)
+        self.covered = np.zeros(entries, np.float64)
+        self.matched = np.zeros(entries, np.int64)
+        self.specific = np.zeros(entries, np.int64)
+        self.anchored = np.zeros(entries, np.int64)
