@@ -214,6 +214,8 @@ class Matcher:
         lengths = np.diff(np.frombuffer(phrasing_ends, np.int64), prepend=0)
         phrasing_of = np.repeat(np.arange(len(phrasing_ends), dtype=np.int32), lengths)
         self._phrasings = _Postings(np.frombuffer(phrasing_words, np.int32), phrasing_of)
+        self._phrasings.forget_order()
+        del phrasing_words, phrasing_of
         entries = np.frombuffer(pair_entry, np.int32)
         self._entries = _Postings(words_of_pairs, entries)
         saturation = self.settings.word_saturation
@@ -221,9 +223,11 @@ class Matcher:
         self._strength = self._entries.order_by_word(
             np.array([strength[c] for c in pair_uses], np.float64)
         )
+        self._entries.forget_order()
         uses_of_pairs = np.frombuffer(pair_uses, np.int32)
         own = np.frombuffer(pair_named, np.int8).astype(bool) | (uses_of_pairs >= ANCHOR_USES)
         self._anchors = _Postings(words_of_pairs[own], entries[own])
+        self._anchors.forget_order()
         order = sorted(range(len(self.kb.entries)), key=lambda i: self.kb.entries[i].id)
         self._id_rank = np.empty(len(order), np.int64)
         self._id_rank[order] = np.arange(len(order))
@@ -433,21 +437,22 @@ class Matcher:
         shared, ratio = scratch.shared, scratch.ratio
         covered, matched = scratch.covered, scratch.matched
         specific, anchored = scratch.specific, scratch.anchored
-        touched_phrasings = [self._phrasings.of(n) for n in numbers]
-        touched_entries = [self._entries.of(n) for n in numbers]
+        phrasings_of, entries_of, anchors_of = self._phrasings, self._entries, self._anchors
+        touched = [phrasings_of.of(n) for n in numbers]
+        candidates = np.empty(0, np.int64)
         try:
             # Each word is in a phrasing (and an entry) at most once, so adding word by word
             # sums as a bincount over all the postings would, in the same order.
-            for token, number, phrasings, hits in zip(
-                known, numbers, touched_phrasings, touched_entries, strict=True
-            ):
+            for token, number, phrasings in zip(known, numbers, touched, strict=True):
                 weight = weights[token]
                 shared[phrasings] += weight
-                covered[hits] += self._strength[self._entries.span(number)] * weight
+                span = entries_of.span(number)
+                hits = entries_of.items[span]
+                covered[hits] += self._strength[span] * weight
                 matched[hits] += 1
                 if token not in self._generic:
                     specific[hits] += 1
-                    anchored[self._anchors.of(number)] += 1
+                    anchored[anchors_of.of(number)] += 1
             np.multiply(self._norms, math.sqrt(total), out=ratio)
             np.divide(shared, ratio, out=ratio)
             cosine = np.maximum.reduceat(ratio, self._offsets)
@@ -456,11 +461,12 @@ class Matcher:
             scores = np.round(
                 blend * cosine[candidates] + (1 - blend) * covered[candidates] / total, 4
             )
-            if len(candidates) > limit:
+            chosen = candidates
+            if len(chosen) > limit:
                 cut = np.partition(scores, -limit)[-limit]
                 kept = scores >= cut
-                candidates, scores = candidates[kept], scores[kept]
-            best = np.lexsort((self._id_rank[candidates], -scores))[:limit]
+                chosen, scores = chosen[kept], scores[kept]
+            best = np.lexsort((self._id_rank[chosen], -scores))[:limit]
             return [
                 Candidate(
                     self.kb.entries[i],
@@ -471,16 +477,16 @@ class Matcher:
                     round(float(covered[i]) / total, 4),
                     bool(anchored[i]),
                 )
-                for b, i in zip(best, candidates[best], strict=True)
+                for b, i in zip(best, chosen[best], strict=True)
             ]
         finally:
-            for phrasings in touched_phrasings:
-                shared[phrasings] = 0.0
-            for number, hits in zip(numbers, touched_entries, strict=True):
-                covered[hits] = 0.0
-                matched[hits] = 0
-                specific[hits] = 0
-                anchored[self._anchors.of(number)] = 0
+            # Clear what this question touched: its phrasings, and its entries (every entry
+            # it counted towards has matched > 0; anchors and specific words are among them).
+            shared[np.concatenate(touched)] = 0.0
+            if not len(candidates):
+                candidates = np.flatnonzero(matched)
+            for used in (covered, matched, specific, anchored):
+                used[candidates] = 0
 
     # -- checking the knowledge base -------------------------------------------------------
 
@@ -623,20 +629,24 @@ class _Postings:
     slice of one array per word."""
 
     def __init__(self, words: np.ndarray, items: np.ndarray) -> None:
-        self._order = np.argsort(words, kind="stable")
+        self._order: np.ndarray | None = np.argsort(words, kind="stable")
         self.items = items[self._order].astype(np.int32)
         counts = np.bincount(words, minlength=int(words.max(initial=-1)) + 1)
-        self.starts = np.zeros(len(counts) + 1, np.int64)
-        np.cumsum(counts, out=self.starts[1:])
+        # A list: indexing it gives Python ints, several times faster than numpy scalars.
+        self.starts: list[int] = [0, *np.cumsum(counts).tolist()]
 
     def order_by_word(self, values: np.ndarray) -> np.ndarray:
         """Values given per posting in build order, rearranged as `items` is."""
+        assert self._order is not None, "only while building"
         return values[self._order]
+
+    def forget_order(self) -> None:
+        self._order = None
 
     def span(self, word: int) -> slice:
         if word >= len(self.starts) - 1:
             return slice(0, 0)
-        return slice(int(self.starts[word]), int(self.starts[word + 1]))
+        return slice(self.starts[word], self.starts[word + 1])
 
     def of(self, word: int) -> np.ndarray:
         return self.items[self.span(word)]
