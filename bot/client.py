@@ -17,6 +17,7 @@ may have been carried out.
 
 from __future__ import annotations
 
+import logging
 import select
 from typing import Any
 
@@ -25,6 +26,10 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+# At DEBUG, one line per request, as httpx writes it (the token in the URL is redacted by
+# bot.logs like everything else).
+logger = logging.getLogger("conduct-bot.http")
 
 
 class AiohttpRequest(BaseRequest):
@@ -93,11 +98,21 @@ class AiohttpRequest(BaseRequest):
             async with session.request(
                 method, url, data=_body(request_data), timeout=timeout
             ) as response:
-                return response.status, await response.read()
+                payload = await response.read()
         except TimeoutError as error:  # aiohttp's timeouts are TimeoutErrors too
             raise TimedOut(f"Timed out ({type(error).__name__})") from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {_reason(error)}") from error
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                'HTTP Request: %s %s "HTTP/%s %d %s"',
+                method,
+                url,
+                ".".join(map(str, response.version or ())),
+                response.status,
+                response.reason,
+            )
+        return response.status, payload
 
 
 class _CheckedConnector(aiohttp.TCPConnector):
