@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from array import array
 from collections import defaultdict
 from collections.abc import Sequence
@@ -147,7 +146,6 @@ class Matcher:
         self._by_initial: dict[str, list[str]] = defaultdict(list)
         for token in sorted(self._idf):
             self._by_initial[token[0]].append(token)
-        self._scratch = threading.local()
         self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
         self._off_topic = [t for t in map(self._raw_tokens, kb.off_topic) if t]
         self._generic = frozenset(
@@ -231,16 +229,6 @@ class Matcher:
         order = sorted(range(len(self.kb.entries)), key=lambda i: self.kb.entries[i].id)
         self._id_rank = np.empty(len(order), np.int64)
         self._id_rank[order] = np.arange(len(order))
-
-    def _buffers(self) -> _Scratch:
-        """This thread's scratch arrays, made once: with 100,000 entries, fresh arrays per
-        question were megabytes mapped and unmapped each time, and page faults made some
-        processes several times slower than others."""
-        scratch: _Scratch | None = getattr(self._scratch, "arrays", None)
-        if scratch is None:
-            scratch = _Scratch(len(self._norms), len(self._offsets))
-            self._scratch.arrays = scratch
-        return scratch
 
     # -- reading a question ----------------------------------------------------------------
 
@@ -433,60 +421,61 @@ class Matcher:
         if total <= 0 or not known or not len(self._offsets):
             return []
         numbers = [self._vocabulary[t] for t in known]
-        scratch = self._buffers()
-        shared, ratio = scratch.shared, scratch.ratio
-        covered, matched = scratch.covered, scratch.matched
-        specific, anchored = scratch.specific, scratch.anchored
-        phrasings_of, entries_of, anchors_of = self._phrasings, self._entries, self._anchors
-        touched = [phrasings_of.of(n) for n in numbers]
-        candidates = np.empty(0, np.int64)
-        try:
-            # Each word is in a phrasing (and an entry) at most once, so adding word by word
-            # sums as a bincount over all the postings would, in the same order.
-            for token, number, phrasings in zip(known, numbers, touched, strict=True):
-                weight = weights[token]
-                shared[phrasings] += weight
-                span = entries_of.span(number)
-                hits = entries_of.items[span]
-                covered[hits] += self._strength[span] * weight
-                matched[hits] += 1
-                if token not in self._generic:
-                    specific[hits] += 1
-                    anchored[anchors_of.of(number)] += 1
-            np.multiply(self._norms, math.sqrt(total), out=ratio)
-            np.divide(shared, ratio, out=ratio)
-            cosine = np.maximum.reduceat(ratio, self._offsets)
-            candidates = np.flatnonzero(matched)
-            blend = self.settings.phrasing_weight
-            scores = np.round(
-                blend * cosine[candidates] + (1 - blend) * covered[candidates] / total, 4
-            )
-            chosen = candidates
-            if len(chosen) > limit:
-                cut = np.partition(scores, -limit)[-limit]
-                kept = scores >= cut
-                chosen, scores = chosen[kept], scores[kept]
-            best = np.lexsort((self._id_rank[chosen], -scores))[:limit]
-            return [
-                Candidate(
-                    self.kb.entries[i],
-                    float(scores[b]),
-                    int(matched[i]),
-                    bool(cosine[i] > 0.999),
-                    int(specific[i]),
-                    round(float(covered[i]) / total, 4),
-                    bool(anchored[i]),
-                )
-                for b, i in zip(best, chosen[best], strict=True)
+        entries = len(self._offsets)
+        hits = [self._entries.of(n) for n in numbers]
+        entry_index = np.concatenate(hits)
+        entry_weight = np.concatenate(
+            [
+                self._strength[self._entries.span(n)] * weights[t]
+                for t, n in zip(known, numbers, strict=True)
             ]
-        finally:
-            # Clear what this question touched: its phrasings, and its entries (every entry
-            # it counted towards has matched > 0; anchors and specific words are among them).
-            shared[np.concatenate(touched)] = 0.0
-            if not len(candidates):
-                candidates = np.flatnonzero(matched)
-            for used in (covered, matched, specific, anchored):
-                used[candidates] = 0
+        )
+        covered = np.bincount(entry_index, weights=entry_weight, minlength=entries)
+        matched = np.bincount(entry_index, minlength=entries)
+        specific_hits = [h for h, t in zip(hits, known, strict=True) if t not in self._generic]
+        specific = (
+            np.bincount(np.concatenate(specific_hits), minlength=entries)
+            if specific_hits
+            else np.zeros(entries, np.int64)
+        )
+        anchor_hits = [
+            self._anchors.of(n)
+            for n, t in zip(numbers, known, strict=True)
+            if t not in self._generic
+        ]
+        anchored = (
+            np.bincount(np.concatenate(anchor_hits), minlength=entries)
+            if anchor_hits
+            else np.zeros(entries, np.int64)
+        )
+        lists = [self._phrasings.of(n) for n in numbers]
+        shared = np.bincount(
+            np.concatenate(lists),
+            weights=np.concatenate(
+                [np.full(len(p), weights[t]) for p, t in zip(lists, known, strict=True)]
+            ),
+            minlength=len(self._norms),
+        )
+        cosine = np.maximum.reduceat(shared / (math.sqrt(total) * self._norms), self._offsets)
+        blend = self.settings.phrasing_weight
+        scores = np.round(blend * cosine + (1 - blend) * covered / total, 4)
+        candidates = np.flatnonzero(matched)
+        if len(candidates) > limit:
+            cut = np.partition(scores[candidates], -limit)[-limit]
+            candidates = candidates[scores[candidates] >= cut]
+        order = candidates[np.lexsort((self._id_rank[candidates], -scores[candidates]))][:limit]
+        return [
+            Candidate(
+                self.kb.entries[i],
+                float(scores[i]),
+                int(matched[i]),
+                bool(cosine[i] > 0.999),
+                int(specific[i]),
+                round(float(covered[i]) / total, 4),
+                bool(anchored[i]),
+            )
+            for i in order
+        ]
 
     # -- checking the knowledge base -------------------------------------------------------
 
@@ -657,16 +646,3 @@ class _Postings:
             and word < len(self.starts) - 1
             and bool(self.starts[word + 1] > self.starts[word])
         )
-
-
-class _Scratch:
-    """Arrays a question is scored in, zero between questions (only what a question touched
-    is cleared after it)."""
-
-    def __init__(self, phrasings: int, entries: int) -> None:
-        self.shared = np.zeros(phrasings, np.float64)
-        self.ratio = np.empty(phrasings, np.float64)
-        self.covered = np.zeros(entries, np.float64)
-        self.matched = np.zeros(entries, np.int64)
-        self.specific = np.zeros(entries, np.int64)
-        self.anchored = np.zeros(entries, np.int64)
