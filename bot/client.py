@@ -29,7 +29,7 @@ from telegram.request import BaseRequest, RequestData
 
 # At DEBUG, one line per request, as httpx writes it (the token in the URL is redacted by
 # bot.logs like everything else).
-logger = logging.getLogger("conduct-bot.http")
+logger = logging.getLogger(__name__)
 
 
 class AiohttpRequest(BaseRequest):

@@ -209,7 +209,7 @@ class Matcher:
         self._norms = norms
         self._offsets = np.frombuffer(offsets, np.int64).astype(np.int64)
 
-        lengths = np.diff(np.frombuffer(phrasing_ends, np.int64), prepend=0)
+        lengths = np.diff(np.concatenate(([0], np.frombuffer(phrasing_ends, np.int64))))
         phrasing_of = np.repeat(np.arange(len(phrasing_ends), dtype=np.int32), lengths)
         self._phrasings = _Postings(np.frombuffer(phrasing_words, np.int32), phrasing_of)
         self._phrasings.forget_order()

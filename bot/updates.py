@@ -134,6 +134,18 @@ class PollingBot(ExtBot):
         super().__init__(*args, **kwargs)
         self._in_hand = in_hand  # a Bot is frozen after __init__, but for "_" attributes
         self._updates_per_fetch = updates_per_fetch
+        self._own_requests = [
+            r for r in (kwargs.get("request"), kwargs.get("get_updates_request")) if r
+        ]
+
+    async def initialize(self) -> None:
+        """As the library's, but a start that fails (no network, a rejected token) also closes
+        the HTTP sessions it opened: the Application shuts down only what started."""
+        try:
+            await super().initialize()
+        except BaseException:
+            await asyncio.gather(*(request.shutdown() for request in self._own_requests))
+            raise
 
     async def get_updates(
         self,
