@@ -174,7 +174,8 @@ def _register(app: BotApplication) -> None:
 
 
 async def _post_init(app: BotApplication) -> None:
-    await _set_commands(app)
+    # The command menus need a few calls to Telegram; polling need not wait for them.
+    app.create_task(_set_commands(app), name="set command menus")
     conduct = app.bot_data
     jobs = app.job_queue
     if jobs is None:  # python-telegram-bot[job-queue] is a dependency; say so if it is missing

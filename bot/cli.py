@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from bot.answering import Answer, Answerer
 from bot.asker import Asker
+from bot.built import build
 from bot.config import ConfigError, Settings
 from bot.evaluation import (
     EvalFileError,
@@ -137,8 +138,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _answerer(args: argparse.Namespace) -> Answerer:
     settings = _settings(args)
-    kb = _load(settings.knowledge_dir)
-    return Answerer(kb, Matcher(kb, settings.match))
+    if not settings.knowledge_dir.exists():
+        raise UsageError(f"knowledge folder not found: {settings.knowledge_dir}")
+    return build(settings.knowledge_dir, (), settings.match, settings.cache_dir)
 
 
 def _asker(args: argparse.Namespace, answerer: Answerer) -> Asker:

@@ -31,6 +31,13 @@ def default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
     return Path(base) / "conduct-bot"
 
 
+def default_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the built knowledge base is kept between runs: $XDG_CACHE_HOME/conduct-bot."""
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "conduct-bot"
+
+
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message says which and how to fix it."""
 
@@ -123,6 +130,8 @@ class Settings:
     # Admins and storage.
     admin_user_ids: frozenset[int] = frozenset()
     data_dir: Path = field(default_factory=default_data_dir)
+    # The built knowledge base, kept so that commands start fast (bot.built); None: not kept.
+    cache_dir: Path | None = field(default_factory=default_cache_dir)
     database_path: Path | None = None  # default: data_dir / conduct-bot.sqlite3
     user_hash_key: str | None = field(default=None, repr=False)
     retention_days: int = 90
@@ -156,6 +165,7 @@ class Settings:
             else None,
             "admin_user_ids": _user_ids(env.get("ADMIN_USER_IDS", "")),
             "data_dir": default_data_dir(env),
+            "cache_dir": _cache_dir(env),
         }
         for name, variable, kind in _VARIABLES:
             if env.get(variable):
@@ -242,6 +252,14 @@ def _check(settings: Settings) -> None:
             "WEBHOOK_URL must be an https:// URL (Telegram posts updates only to those; "
             f"plain http only to this machine, for a local Bot API server); got {url.geturl()!r}"
         )
+
+
+def _cache_dir(env: Mapping[str, str]) -> Path | None:
+    """CACHE_DIR: a folder, or "off" to build the knowledge base afresh every time."""
+    raw = env.get("CACHE_DIR", "").strip()
+    if raw.lower() == "off":
+        return None
+    return Path(raw) if raw else default_cache_dir(env)
 
 
 def _user_ids(raw: str) -> frozenset[int]:

@@ -300,6 +300,16 @@ class Matcher:
         tokens = dict.fromkeys(self._normaliser.tokens(text))  # ordered, no repeats
         return tuple(dict.fromkeys(self._correct(t) for t in tokens))
 
+    def __getstate__(self) -> dict[str, object]:
+        """What bot.built keeps on disk: everything but the typo corrections cache."""
+        state = self.__dict__.copy()
+        del state["_correct"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
+
     # -- matching --------------------------------------------------------------------------
 
     def rank(self, question: str, limit: int = 10) -> list[Candidate]:

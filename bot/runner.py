@@ -38,9 +38,7 @@ def run(settings: Settings, *, webhook: bool = False, watch: bool = False) -> in
     if webhook and not settings.webhook_url:
         raise ConfigError("--webhook needs WEBHOOK_URL, the public https URL Telegram posts to")
     configure_logging(settings.log_level, [settings.token, settings.webhook_secret or ""])
-    service = AnswerService(
-        settings.knowledge_dir, settings.match, lambda: [settings.learned_phrasings]
-    )
+    service = AnswerService.from_settings(settings)
     kb = service.snapshot.kb
     logger.info("knowledge base: %d entries from %s", len(kb.entries), settings.knowledge_dir)
     log_warnings(kb)

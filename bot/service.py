@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from bot.answering import Answerer
-from bot.config import MatchSettings
-from bot.knowledge import KnowledgeDiff, load_knowledge
-from bot.matcher import Matcher
+from bot.built import build
+from bot.config import MatchSettings, Settings
+from bot.knowledge import KnowledgeDiff
 
 Snapshot = Answerer  # one knowledge base with everything built to answer from it
 
@@ -27,6 +27,7 @@ class AnswerService:
         extra_files: Callable[[], Iterable[Path]] = tuple,
         *,
         built: Snapshot | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         """`extra_files` is asked on every load: admins' phrasings may appear while running.
         `built`: a snapshot already built from these files, to start from (a snapshot never
@@ -34,8 +35,18 @@ class AnswerService:
         self.knowledge_dir = Path(knowledge_dir)
         self.settings = settings or MatchSettings()
         self.extra_files = extra_files
+        self.cache_dir = cache_dir
         self._lock = threading.Lock()  # one reload at a time; readers never wait
         self._snapshot = built or self._build()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AnswerService:
+        """The bot's knowledge base: the configured folder, the admins' learned phrasings, the
+        matching settings and the cache of built knowledge bases."""
+        learned = settings.learned_phrasings
+        return cls(
+            settings.knowledge_dir, settings.match, lambda: [learned], cache_dir=settings.cache_dir
+        )
 
     @property
     def snapshot(self) -> Snapshot:
@@ -50,5 +61,4 @@ class AnswerService:
             return diff
 
     def _build(self) -> Snapshot:
-        kb = load_knowledge(self.knowledge_dir, self.extra_files())
-        return Answerer(kb, Matcher(kb, self.settings))
+        return build(self.knowledge_dir, self.extra_files(), self.settings, self.cache_dir)

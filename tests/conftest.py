@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,10 @@ from bot.emulator import BotAPIEmulator
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.matcher import Matcher
 from tests.process_harness import BOT, TOKEN
+
+# Tests build every knowledge base afresh: they neither read nor fill the user's cache of built
+# ones (tests/test_built.py tests that cache in a folder of its own). Processes inherit this.
+os.environ["CACHE_DIR"] = "off"
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = ROOT / "tests" / "eval"

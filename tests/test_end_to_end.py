@@ -13,6 +13,7 @@ from tests.process_harness import BOT, FLAGSHIP, GROUP, OFFICER, TOKEN, free_por
 
 async def test_officers_and_groups_talk_to_the_real_bot_process(emulator, tmp_path):
     async with running(emulator, tmp_path / "data") as bot:
+        await emulator.wait_until(lambda: len(emulator.calls_to("setMyCommands")) >= 3)
         scopes = {c.params["scope"]["type"] for c in emulator.calls_to("setMyCommands")}
         assert {"all_private_chats", "all_group_chats"} <= scopes
 

@@ -56,6 +56,7 @@ async def test_questions_and_votes_survive_a_restart(emulator, tmp_path):
     data = tmp_path / "data"
     env = {"ADMIN_USER_IDS": str(ADMIN)}
     async with running(emulator, data, **env):
+        await emulator.wait_until(lambda: len(emulator.calls_to("setMyCommands")) == 4)
         admin_scopes = [
             c.params["scope"] for c in emulator.calls_to("setMyCommands")
             if c.params["scope"]["type"] == "chat"

@@ -429,9 +429,7 @@ async def _serve(settings: Settings, data: Path, host: str, port: int, watch: bo
             database_path=data / "conduct-bot.sqlite3",
             user_hash_key=None,
         )
-        service = AnswerService(
-            settings.knowledge_dir, settings.match, lambda: [settings.learned_phrasings]
-        )
+        service = AnswerService.from_settings(settings)
         store = Store(settings.database, retention_days=settings.retention_days)
         application = build_application(settings, service, store)
         playground = Playground(emulator, service, store, settings)
