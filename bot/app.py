@@ -88,6 +88,7 @@ def build_application(
         request=RetryingRequest(
             read_timeout=settings.request_timeout,
             connection_pool_size=settings.concurrent_updates * 2,
+            pause=settings.retry_pause_seconds,
         ),
         # Asking for updates again changes nothing, so getUpdates is sent again after any
         # fault, as long as it takes. Two connections: the last getUpdates at stop must not
@@ -96,6 +97,7 @@ def build_application(
             connection_pool_size=2,
             repeatable=True,
             attempts=None,
+            pause=min(settings.retry_pause_seconds, settings.poll_retry_max_seconds),
             max_pause=settings.poll_retry_max_seconds,
         ),
         rate_limiter=AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=3),

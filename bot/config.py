@@ -120,6 +120,8 @@ class Settings:
     # While getUpdates fails, the longest pause between attempts: a recovered API is polled
     # again within this many seconds.
     poll_retry_max_seconds: float = 5.0
+    # The first pause before a Bot API request is sent again (it doubles each time).
+    retry_pause_seconds: float = 0.25
     log_level: str = "INFO"
     # Per-user flood control (0 turns a limit off): questions (messages to the bot) per
     # window, and separately, generously, inline-mode keystrokes and button presses, which
@@ -201,6 +203,7 @@ _VARIABLES: tuple[tuple[str, str, type], ...] = (
     ("updates_per_fetch", "UPDATES_PER_FETCH", int),
     ("stop_timeout_seconds", "STOP_TIMEOUT_SECONDS", float),
     ("poll_retry_max_seconds", "POLL_RETRY_MAX_SECONDS", float),
+    ("retry_pause_seconds", "RETRY_PAUSE_SECONDS", float),
     ("log_level", "LOG_LEVEL", str),
     ("user_questions_per_window", "USER_QUESTIONS_PER_WINDOW", int),
     ("user_taps_per_window", "USER_TAPS_PER_WINDOW", int),
@@ -229,6 +232,7 @@ _FLOORS: tuple[tuple[str, str, float], ...] = (
     ("concurrent_updates", "CONCURRENT_UPDATES", 1),
     ("stop_timeout_seconds", "STOP_TIMEOUT_SECONDS", 0),
     ("poll_retry_max_seconds", "POLL_RETRY_MAX_SECONDS", 0.01),
+    ("retry_pause_seconds", "RETRY_PAUSE_SECONDS", 0.001),
     ("user_questions_per_window", "USER_QUESTIONS_PER_WINDOW", 0),
     ("user_taps_per_window", "USER_TAPS_PER_WINDOW", 0),
     ("flood_window_seconds", "FLOOD_WINDOW_SECONDS", 0.1),

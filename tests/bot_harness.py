@@ -87,7 +87,7 @@ def harness_settings(
         admin_user_ids=frozenset({ADMIN_ID}),
         data_dir=data_dir,
         knowledge_dir=knowledge_dir,
-        **overrides,
+        **{"retry_pause_seconds": 0.02, "poll_retry_max_seconds": 0.1, **overrides},
     )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,9 +17,11 @@ from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.matcher import Matcher
 from tests.process_harness import BOT, TOKEN
 
-# Tests build every knowledge base afresh: they neither read nor fill the user's cache of built
-# ones (tests/test_built.py tests that cache in a folder of its own). Processes inherit this.
-os.environ["CACHE_DIR"] = "off"
+# Tests neither read nor fill the user's cache of built knowledge bases: they keep their own,
+# for this run only (the bot processes they start inherit it; tests/test_built.py tests the
+# cache itself in folders of its own).
+os.environ["CACHE_DIR"] = tempfile.mkdtemp(prefix="conduct-bot-tests-cache-")
+atexit.register(shutil.rmtree, os.environ["CACHE_DIR"], ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = ROOT / "tests" / "eval"

@@ -62,6 +62,10 @@ def bot_environment(emulator: BotAPIEmulator, data: Path, **extra: str) -> dict[
         DATA_DIR=str(data),
         LOG_LEVEL="INFO",
         PYTHONUNBUFFERED="1",
+        # Short back-offs: a test waits for what the bot does after a fault, not for the
+        # pauses production uses (tests that are about those pauses set their own).
+        RETRY_PAUSE_SECONDS="0.02",
+        POLL_RETRY_MAX_SECONDS="0.1",
     )
     env.update(extra)
     return env

@@ -19,6 +19,9 @@ from bot.playground.explain import explain_message
 from tests.browser import ChatPage, chromium, missing_browser, playground
 from tests.conftest import KNOWLEDGE_DIR
 
+# One worker runs them all, in order, against one playground (the admin's test runs last).
+pytestmark = pytest.mark.xdist_group("playground-browser")
+
 BOT = "conduct_playground_bot"
 FLAGSHIP = "Can I post a reel from my official vehicle?"
 NEW_ENTRY = """\
@@ -227,7 +230,12 @@ def test_the_report_link_opens_charts_of_what_was_asked_here(page):
         page.until(lambda _: page.find_all("svg.chart"), "charts")
         charts = {c.get_attribute("data-chart"): c for c in page.find_all("svg.chart")}
         assert {"per-day", "most-asked", "verdicts"} <= set(charts)
-        assert all(c.size["width"] > 200 and c.size["height"] > 50 for c in charts.values())
+        page.until(
+            lambda _: all(
+                c.size["width"] > 200 and c.size["height"] > 50 for c in page.find_all("svg.chart")
+            ),
+            "every chart laid out at a readable size",
+        )
         asked = int(page.find(".fact strong").text)
         assert asked >= 1
         page.driver.switch_to.window(playground_tab)
