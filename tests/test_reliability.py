@@ -215,6 +215,14 @@ def outside_address() -> str | None:
     return None if address.startswith("127.") else address
 
 
+async def closed_by_the_other_end(reader: asyncio.StreamReader) -> bool:
+    """A close, or a reset when the peer drops a half-sent request unread (the kernel's way)."""
+    try:
+        return await asyncio.wait_for(reader.read(), 5) == b""
+    except ConnectionResetError:
+        return True
+
+
 async def test_the_webhook_refuses_strangers_early_and_sheds_idle_connections(emulator, tmp_path):
     port = free_port()
     env = webhook_environment(port)
@@ -237,7 +245,7 @@ async def test_the_webhook_refuses_strangers_early_and_sheds_idle_connections(em
         emulator.private_message(OFFICER, QUESTION)
         await reply_in(emulator, OFFICER, mark)  # a real update still gets through
         for reader, writer in idle:  # and every idle connection is closed by the bot
-            assert await asyncio.wait_for(reader.read(), 5) == b""
+            assert await closed_by_the_other_end(reader)
             writer.close()
         address = outside_address()
         if address is not None:
