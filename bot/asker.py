@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.knowledge import KnowledgeBase, Service
-from bot.text import fold, words
+from bot.text import PhraseIndex, fold, words
 
 # A service named in a question says who is asking only when it names a person: "I am UP
 # Police", "as a CRPF jawan", "UP Police constable hoon", "can IAS officers ...". The same
@@ -47,24 +47,19 @@ class ServiceDetector:
     """Finds a service named in a question. Built once per knowledge base."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
-        self._phrases: list[tuple[tuple[str, ...], Service]] = sorted(
-            ((tuple(words(p)), s) for s in kb.services for p in s.phrases if words(p)),
-            key=lambda item: -len(item[0]),
-        )
+        phrases = [(tuple(words(p)), s) for s in kb.services for p in s.phrases if words(p)]
+        self._phrases = PhraseIndex(phrases)
 
     def find(self, question: str) -> ServiceMention | None:
-        """The longest service phrase naming the asker (the earliest, between equals)."""
+        """The longest service phrase naming the asker (the earliest, between equals; the
+        first listed, between equals there)."""
         folded = words(question)
-        best: ServiceMention | None = None
-        for phrase, service in self._phrases:
-            if best is not None and len(phrase) < best.end - best.start:
-                break
-            for start in _starts(folded, phrase):
-                end = start + len(phrase)
-                if _names_a_person(folded, start, end) and (best is None or start < best.start):
-                    best = ServiceMention(service, start, end)
-                    break
-        return best
+        mentions = [
+            (-(end - start), start, order, ServiceMention(service, start, end))
+            for start, end, order, service in self._phrases.found(folded)
+            if _names_a_person(folded, start, end)
+        ]
+        return min(mentions, key=lambda m: m[:3])[3] if mentions else None
 
     def strip(self, question: str) -> tuple[Service | None, str]:
         """The service named in the question, and the question without the words naming it
@@ -120,15 +115,6 @@ def _without_introduction(text: str) -> str:
     if not any(words(s) for s in kept):  # the message was only an introduction
         kept = sentences
     return "".join(kept).replace("\0", " ")
-
-
-def _starts(haystack: Sequence[str], needle: Sequence[str]) -> list[int]:
-    size = len(needle)
-    return [
-        start
-        for start in range(len(haystack) - size + 1)
-        if tuple(haystack[start : start + size]) == tuple(needle)
-    ]
 
 
 def _names_a_person(folded: Sequence[str], start: int, end: int) -> bool:

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 from bot.config import MatchSettings
 from bot.knowledge import Entry, KnowledgeBase
-from bot.text import Normaliser, clauses, questions, stem, words
+from bot.text import Normaliser, PhraseIndex, clauses, questions, stem, words
 
 
 class Band(StrEnum):
@@ -147,7 +147,7 @@ class Matcher:
         for token in sorted(self._idf):
             self._by_initial[token[0]].append(token)
         self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
-        self._off_topic = [t for t in map(self._raw_tokens, kb.off_topic) if t]
+        self._off_topic = PhraseIndex((t, None) for t in map(self._raw_tokens, kb.off_topic))
         self._generic = frozenset(
             t for word in kb.generic for t in self._normaliser.tokens(word, keep_filler=True)
         )
@@ -240,7 +240,7 @@ class Matcher:
     def is_off_topic(self, question: str) -> bool:
         """A question about something the bot does not cover, such as installing an app."""
         tokens = self._raw_tokens(self._bounded(question))
-        return any(_contains(tokens, phrase) for phrase in self._off_topic)
+        return next(self._off_topic.found(tokens), None) is not None
 
     def _bounded(self, message: str) -> str:
         """Long pastes are cut; the question usually comes last, so the end is kept."""
@@ -606,11 +606,6 @@ def _related(one: Entry, other: Entry) -> bool:
         or one.split_from == other.id
         or (other.split_from == one.id)
     )
-
-
-def _contains(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
-    size = len(phrase)
-    return any(tuple(tokens[i : i + size]) == tuple(phrase) for i in range(len(tokens) - size + 1))
 
 
 def _idf(vocabulary: dict[str, int], frequency: np.ndarray, entries: int) -> dict[str, float]:

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 # Zero-width and direction marks carry no meaning and break word boundaries.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
@@ -146,6 +147,31 @@ def _stem_hindi(word: str) -> str:
 def words(text: str) -> list[str]:
     """The folded words of a text, in order."""
     return fold(text).split()
+
+
+T = TypeVar("T")
+
+
+class PhraseIndex(Generic[T]):
+    """Phrases (runs of words), each with a value, looked up by their first word: finding the
+    ones a question contains costs a dictionary lookup per word of the question, not a scan of
+    the question per phrase (every message is searched for every service's and off-topic
+    phrase)."""
+
+    def __init__(self, phrases: Iterable[tuple[Sequence[str], T]]) -> None:
+        self._by_first: dict[str, list[tuple[tuple[str, ...], int, T]]] = {}
+        for order, (phrase, value) in enumerate(phrases):
+            if phrase:
+                self._by_first.setdefault(phrase[0], []).append((tuple(phrase), order, value))
+
+    def found(self, tokens: Sequence[str]) -> Iterator[tuple[int, int, int, T]]:
+        """(start, end, order, value) of each phrase where it occurs in `tokens`, `order`
+        being the phrase's place among those given."""
+        for start, token in enumerate(tokens):
+            for phrase, order, value in self._by_first.get(token, ()):
+                end = start + len(phrase)
+                if tuple(tokens[start:end]) == phrase:
+                    yield start, end, order, value
 
 
 class Normaliser:
