@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
 import tempfile
@@ -17,11 +16,18 @@ from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.matcher import Matcher
 from tests.process_harness import BOT, TOKEN
 
-# Tests neither read nor fill the user's cache of built knowledge bases: they keep their own,
-# for this run only (the bot processes they start inherit it; tests/test_built.py tests the
-# cache itself in folders of its own).
-os.environ["CACHE_DIR"] = tempfile.mkdtemp(prefix="conduct-bot-tests-cache-")
-atexit.register(shutil.rmtree, os.environ["CACHE_DIR"], ignore_errors=True)
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests neither read nor fill the user's cache of built knowledge bases: the run keeps
+    its own, shared by its xdist workers and the bot processes they start (they inherit the
+    environment) and removed at the end. tests/test_built.py tests the cache in folders of
+    its own."""
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        return  # a worker: the run's folder is already in the environment
+    folder = tempfile.mkdtemp(prefix="conduct-bot-tests-cache-")
+    os.environ["CACHE_DIR"] = folder
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = ROOT / "tests" / "eval"

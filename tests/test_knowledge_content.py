@@ -116,3 +116,15 @@ def test_a_number_changed_in_the_hindi_is_refused_with_file_and_entry(knowledge_
         load_knowledge(knowledge_copy)
     problems = [str(p) for p in caught.value.problems]
     assert any("[gift-limits]" in p and "the Hindi has the numbers" in p for p in problems)
+
+
+def test_every_situation_can_be_asked_in_devanagari(kb):
+    """Officers write Hindi in Devanagari too: each rule has at least three such questions, so
+    one unusual spelling is not the only way in."""
+    devanagari = re.compile(r"[\u0900-\u097F]")
+    short = {
+        e.id: n
+        for e in kb.entries
+        if e.kind == "rule" and (n := sum(bool(devanagari.search(q)) for q in e.questions)) < 3
+    }
+    assert short == {}
