@@ -22,10 +22,11 @@ from bot.answering import Answer
 from bot.asker import Asker
 from bot.config import Settings
 from bot.flood import FloodGuard, Pace
+from bot.group_commit import GroupCommit
 from bot.knowledge import Entry, KnowledgeDiff, KnowledgeError, Problem, Service
 from bot.reports import UnansweredGroup
 from bot.service import AnswerService, Snapshot
-from bot.store import Preferences, Stats, Store, StoreError
+from bot.store import Asked, Preferences, Stats, Store, StoreError
 from bot.text import fold, language_of
 from bot.verdicts import Ruling
 from bot.wording import LANGUAGES
@@ -109,6 +110,10 @@ class _Parts:
     questions: FloodGuard
     taps: FloodGuard
     watch_files: bool
+    asked: GroupCommit[Asked]
+    # The users with a saved choice (hashed), so nobody else's question waits on a read;
+    # None when there are too many to keep (or they could not be read): read each time.
+    choosers: set[str] | None
     alert: Callable[[str], Awaitable[None]] | None = None
     alerted_at: float = field(default=-STORE_ALERT_EVERY)
 
@@ -144,6 +149,8 @@ class Conduct:
             FloodGuard(settings.user_questions_per_window, window),
             FloodGuard(settings.user_taps_per_window, window),
             watch_files,
+            GroupCommit(store.record_questions),
+            _choosers(store),
         )
         return self
 
@@ -204,12 +211,24 @@ class Conduct:
         if known is not None:
             self._chosen.move_to_end(user_id)
             return known
+        choosers = self._opened.choosers
+        if choosers is not None and self.store.user_hash(user_id) not in choosers:
+            return Preferences()  # most users never choose: no read for them
         try:
             chosen = await asyncio.to_thread(self.store.preferences, user_id)
         except StoreError:
             return Preferences()
         self._remember(user_id, chosen)
         return chosen
+
+    def _chose(self, user_id: int) -> None:
+        """A choice was saved: its user's choices are read from now on."""
+        parts = self._opened
+        if parts.choosers is not None:
+            parts.choosers.add(self.store.user_hash(user_id))
+            if len(parts.choosers) > PREFERENCES_KEPT:
+                parts.choosers = None  # too many to keep: read everyone's
+        self._remember(user_id, None)  # read again, as saved
 
     def _remember(self, user_id: int, chosen: Preferences | None) -> None:
         if chosen is None:
@@ -231,19 +250,24 @@ class Conduct:
 
     async def _record(self, answers: Sequence[Answer], user_id: int, chat_type: str) -> None:
         limit = self.settings.match.max_question_chars
-        for answer in answers:
-            match = answer.match
-            closest = match.candidates[0].entry.id if match.candidates else None
-            await self._write(
-                self.store.record_question,
+        asked = [
+            Asked(
                 user_id=user_id,
                 chat_type=chat_type,
-                question=fold(match.question)[:limit],
-                band=match.band.value,
-                answer_id=match.entry.id if match.entry else None,
-                closest_id=closest,
-                score=match.score,
+                question=fold(answer.match.question)[:limit],
+                band=answer.match.band.value,
+                answer_id=answer.match.entry.id if answer.match.entry else None,
+                closest_id=(
+                    answer.match.candidates[0].entry.id if answer.match.candidates else None
+                ),
+                score=answer.match.score,
             )
+            for answer in answers
+        ]
+        try:
+            await self._opened.asked.add(asked)  # together with others asked meanwhile
+        except StoreError as error:
+            await self.storage_fault(error)
 
     async def open_entry(
         self, entry_id: str, user_id: int | None, *, service: str | None = None
@@ -299,7 +323,7 @@ class Conduct:
         if service_id is not None and self.service(service_id) is None:
             return Outcome.STALE
         outcome = await self._save(self.store.set_preference, user_id, "service", service_id)
-        self._remember(user_id, None)  # read again, as saved
+        self._chose(user_id)
         return outcome
 
     async def choose_language(self, user_id: int, language: str | None) -> Outcome:
@@ -307,7 +331,7 @@ class Conduct:
         if language is not None and language not in LANGUAGES:
             return Outcome.STALE
         outcome = await self._save(self.store.set_preference, user_id, "language", language)
-        self._remember(user_id, None)
+        self._chose(user_id)
         return outcome
 
     def service(self, service_id: str | None) -> Service | None:
@@ -443,3 +467,13 @@ def diff_summary(reloaded: Reloaded) -> str:
         ):
             parts.append(f"{label}: {', '.join(ids) if ids else 'none'}")
     return "; ".join(parts)
+
+
+def _choosers(store: Store) -> set[str] | None:
+    """Read once at start, beside opening the database (before any update is served)."""
+    if not store.available:
+        return None
+    try:
+        return store.choosers(PREFERENCES_KEPT)
+    except StoreError:
+        return None

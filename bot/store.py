@@ -80,6 +80,19 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
+class Asked(NamedTuple):
+    """A question to record: who asked (hashed when stored), where, and what it got."""
+
+    user_id: int
+    chat_type: str
+    question: str
+    band: str
+    answer_id: str | None
+    closest_id: str | None
+    score: float
+    at: float | None = None
+
+
 class StoredQuestion(NamedTuple):
     """A question as kept: normalised text and the entry it came closest to (if any)."""
 
@@ -248,20 +261,31 @@ class Store:
         score: float,
         at: float | None = None,
     ) -> None:
+        self.record_questions(
+            [Asked(user_id, chat_type, question, band, answer_id, closest_id, score, at)]
+        )
+
+    def record_questions(self, asked: Sequence[Asked]) -> None:
+        """Several questions in one transaction (see bot.group_commit): all stored, or none."""
+        now = time.time()
+        rows = [
+            (
+                q.at or now,
+                self.user_hash(q.user_id),
+                q.chat_type,
+                q.question,
+                q.band,
+                q.answer_id,
+                q.closest_id,
+                q.score,
+            )
+            for q in asked
+        ]
         with self._transaction() as db:
-            db.execute(
+            db.executemany(
                 "INSERT INTO questions (asked_at, user_hash, chat_type, question, band,"
                 " answer_id, closest_id, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    at or time.time(),
-                    self.user_hash(user_id),
-                    chat_type,
-                    question,
-                    band,
-                    answer_id,
-                    closest_id,
-                    score,
-                ),
+                rows,
             )
 
     def record_vote(self, *, user_id: int, entry_id: str, vote: int) -> bool:
@@ -306,6 +330,11 @@ class Store:
                 " AND language IS NULL",
                 (user,),
             )
+
+    def choosers(self, limit: int) -> set[str] | None:
+        """The hashes of the users who saved a choice, or None when there are over `limit`."""
+        rows = self._rows("SELECT user_hash FROM preferences LIMIT ?", (limit + 1,))
+        return {row[0] for row in rows} if len(rows) <= limit else None
 
     def preferences(self, user_id: int) -> Preferences:
         rows = self._rows(

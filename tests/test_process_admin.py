@@ -52,7 +52,7 @@ async def test_watch_and_sighup_pick_up_good_edits_and_survive_bad_ones(emulator
     assert bot.process.returncode == 0
 
 
-async def test_questions_and_votes_survive_a_restart(emulator, tmp_path):
+async def test_questions_votes_and_a_chosen_service_survive_a_restart(emulator, tmp_path):
     data = tmp_path / "data"
     env = {"ADMIN_USER_IDS": str(ADMIN)}
     async with running(emulator, data, **env):
@@ -68,8 +68,16 @@ async def test_questions_and_votes_survive_a_restart(emulator, tmp_path):
         emulator.callback_query(OFFICER, "down:uniform-and-insignia", message=message)
         ack = await emulator.wait_for_call("answerCallbackQuery", after=mark, timeout=15)
         assert "noted" in ack.params["text"]
+        await ask(emulator, "/service", user=OFFICER + 1)
+        menu = emulator.messages_to(OFFICER + 1)[-1]
+        mark = len(emulator.calls)
+        emulator.callback_query(OFFICER + 1, "svc:up-police", message=menu)
+        await emulator.wait_for_call("answerCallbackQuery", after=mark, timeout=15)
 
     async with BotAPIEmulator(TOKEN, bot_username=BOT) as second, running(second, data, **env):
         stats = await ask(second, "/stats", user=ADMIN)
+        duty = "can i check facebook during duty"
+        assert (await ask(second, duty, user=OFFICER + 1)).startswith("<b>⛔ Not allowed")
+        assert (await ask(second, duty)).startswith("<b>❔ Depends on your service")
     assert "1 question," in stats and "100% answered confidently" in stats
     assert "Most 👎" in stats and "uniform" in stats.split("Most 👎")[1]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 
 import pytest
 
+from bot.group_commit import GroupCommit
 from bot.reports import group_unanswered
-from bot.store import DAY, MIGRATIONS, Store
+from bot.store import DAY, MIGRATIONS, Asked, Store, StoreError
 
 
 @pytest.fixture
@@ -159,3 +161,46 @@ def test_a_database_from_before_choices_is_migrated_keeping_its_rows(tmp_path):
         assert store.preferences(1).service == "ais"
     finally:
         store.close()
+
+
+def asked(user: int, question: str) -> Asked:
+    return Asked(user, "private", question, "answer", "uniform-and-insignia", None, 0.8)
+
+
+async def test_questions_asked_at_once_are_all_kept_in_few_transactions(store):
+    """A burst is recorded whole, and every asker waits until their own row is written."""
+    batches: list[int] = []
+
+    def write(rows):
+        batches.append(len(rows))
+        store.record_questions(rows)
+
+    commits = GroupCommit(write)
+    await commits.add([asked(0, "alone")])
+    assert batches == [1], "a lone question is written at once, not held for company"
+    await asyncio.gather(*(commits.add([asked(user, f"q{user}")]) for user in range(1, 301)))
+    assert store.stats(days=1).questions == 301
+    assert len(batches) < 1 + 300 / 10, "those asked meanwhile went together"
+
+
+async def test_a_write_that_fails_fails_for_every_question_it_held(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    Store(path, key=b"k").close()
+    read_only = Store(path, key=b"k")
+    read_only._db.execute("PRAGMA query_only = ON")
+    commits = GroupCommit(read_only.record_questions)
+    outcomes = await asyncio.gather(
+        *(commits.add([asked(user, "q")]) for user in range(20)), return_exceptions=True
+    )
+    assert all(isinstance(outcome, StoreError) for outcome in outcomes)
+    read_only._db.execute("PRAGMA query_only = OFF")
+    await commits.add([asked(1, "after the fault")])  # the writer goes on once the disk does
+    assert read_only.stats(days=1).questions == 1
+
+
+def test_only_users_who_chose_are_read_back(store):
+    assert store.choosers(limit=10) == set()
+    store.set_preference(7, "service", "up-police")
+    store.set_preference(8, "language", "hi")
+    assert store.choosers(limit=10) == {store.user_hash(7), store.user_hash(8)}
+    assert store.choosers(limit=1) is None, "too many to keep: read each one"
