@@ -203,8 +203,9 @@ class Conduct:
     async def preferences(self, user_id: int | None) -> Preferences:
         """The user's saved choices; none when the database cannot be read (answers go on).
 
-        Kept in memory once read (every question needs them; only this process writes them),
-        for the most recent users."""
+        Every question needs them and only this process writes them, so they are read only
+        for users known to have saved one (see `_choosers`), and kept once read for the most
+        recent users."""
         if user_id is None or not self.store.available:
             return Preferences()
         known = self._chosen.get(user_id)

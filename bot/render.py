@@ -36,8 +36,6 @@ ANSWER_BUDGET = 1000  # characters an officer reads on a phone without scrolling
 
 # English texts other modules quote (tests, the bot's fixed messages).
 DISCLAIMER = wording(ENGLISH).disclaimer
-NO_MATCH = wording(ENGLISH).no_match
-VAGUE = wording(ENGLISH).vague
 
 
 @dataclass(frozen=True)

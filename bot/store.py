@@ -249,24 +249,8 @@ class Store:
 
     # -- writes ------------------------------------------------------------------------------
 
-    def record_question(
-        self,
-        *,
-        user_id: int,
-        chat_type: str,
-        question: str,
-        band: str,
-        answer_id: str | None,
-        closest_id: str | None,
-        score: float,
-        at: float | None = None,
-    ) -> None:
-        self.record_questions(
-            [Asked(user_id, chat_type, question, band, answer_id, closest_id, score, at)]
-        )
-
     def record_questions(self, asked: Sequence[Asked]) -> None:
-        """Several questions in one transaction (see bot.group_commit): all stored, or none."""
+        """Questions in one transaction (see bot.group_commit): all stored, or none."""
         now = time.time()
         rows = [
             (

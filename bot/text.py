@@ -215,9 +215,6 @@ class Normaliser:
         rewritten = self._apply_synonyms(tuple(words(text)))
         return tuple(t for t in rewritten if keep_filler or t not in self._ignore)
 
-    def is_filler(self, token: str) -> bool:
-        return token in self._ignore
-
     def _apply_synonyms(self, raw: tuple[str, ...]) -> list[str]:
         stemmed = tuple(stem(w) for w in raw)
         result: list[str] = []

@@ -30,7 +30,7 @@ from bot.config import Settings  # noqa: E402
 from bot.evaluation import load_cases  # noqa: E402
 from bot.knowledge import load_knowledge  # noqa: E402
 from bot.matcher import Matcher  # noqa: E402
-from bot.store import DAY, Store  # noqa: E402
+from bot.store import DAY, Asked, Store  # noqa: E402
 from tests.browser import ChatPage, chromium, missing_browser, playground  # noqa: E402
 
 DOCS = ROOT / "docs"
@@ -59,7 +59,7 @@ def sample_database(path: Path) -> None:
     for number, case in enumerate(chance.sample(cases, 260)):
         match = answerer.ask(case.q).match
         day = chance.choices(range(SAMPLE_DAYS), weights=range(SAMPLE_DAYS, 0, -1))[0]
-        store.record_question(
+        asked = Asked(
             user_id=number % 40,
             chat_type=chance.choice(("private", "private", "supergroup")),
             question=case.q.lower(),
@@ -69,6 +69,7 @@ def sample_database(path: Path) -> None:
             score=match.score,
             at=now - day * DAY - chance.uniform(0, DAY / 2),
         )
+        store.record_questions([asked])
         if match.entry is not None and chance.random() < 0.3:
             vote = 1 if chance.random() < 0.8 else -1
             store.record_vote(user_id=number, entry_id=match.entry.id, vote=vote)

@@ -24,7 +24,7 @@ from bot.emulator import check_keyboard, message_text
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.phrasings import read_phrasings
 from bot.service import AnswerService
-from bot.store import Store
+from bot.store import Asked, Store
 from tests.bot_harness import ADMIN_ID, BOT_USERNAME, GROUP_ID, OFFICER_ID, running_bot
 from tests.conftest import KNOWLEDGE_DIR
 from tests.process_harness import OFFICER, TOKEN, free_port, reply_in, running, webhook_environment
@@ -677,11 +677,13 @@ def read_only_mount(directory: Path) -> list[str]:
 def database_with_questions(data: Path, count: int = 2000) -> Path:
     data.mkdir(parents=True, exist_ok=True)
     store = Store(data / "conduct-bot.sqlite3")
-    for n in range(count):
-        store.record_question(
+    store.record_questions([
+        Asked(
             user_id=n, chat_type="private", question=f"question number {n} " * 4,
             band="none", answer_id=None, closest_id=None, score=0.1,
-        )  # fmt: skip
+        )
+        for n in range(count)
+    ])  # fmt: skip
     store.close()
     return data / "conduct-bot.sqlite3"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import DAY, Store
+from bot.store import DAY, Asked, Store
 
 SCRIPT = "<script>alert('officer')</script> can i post this"
 
@@ -26,7 +26,7 @@ def run_report(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def ask(store: Store, question: str, band: str, answer: str | None, days_ago: int) -> None:
-    store.record_question(
+    asked = Asked(
         user_id=7,
         chat_type="private",
         question=question,
@@ -36,6 +36,7 @@ def ask(store: Store, question: str, band: str, answer: str | None, days_ago: in
         score=0.5,
         at=time.time() - days_ago * DAY,
     )
+    store.record_questions([asked])
 
 
 @pytest.fixture

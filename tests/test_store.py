@@ -21,7 +21,7 @@ def store(tmp_path):
 
 
 def ask(store: Store, user: int, question: str, answer: str | None, **extra) -> None:
-    store.record_question(
+    asked = Asked(
         user_id=user,
         chat_type=extra.pop("chat_type", "private"),
         question=question,
@@ -31,6 +31,7 @@ def ask(store: Store, user: int, question: str, answer: str | None, **extra) -> 
         score=extra.pop("score", 0.8 if answer else 0.1),
         **extra,
     )
+    store.record_questions([asked])
 
 
 def test_database_uses_wal_and_records_its_schema_version(store):

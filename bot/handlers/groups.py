@@ -27,9 +27,7 @@ async def ask(update: Update, context: Context) -> None:
     if question.strip():
         await answer_briefly(message, context, question)
     else:
-        await reply(
-            message, messages.messages(language_of(message.text or "")).ask_usage, quote=True
-        )
+        await _usage(message)
 
 
 async def addressed(update: Update, context: Context) -> None:
@@ -43,9 +41,7 @@ async def addressed(update: Update, context: Context) -> None:
     if question.strip():
         await answer_briefly(message, context, question)
     else:
-        await reply(
-            message, messages.messages(language_of(message.text or "")).ask_usage, quote=True
-        )
+        await _usage(message)
 
 
 async def _usage(message: Message) -> None:
