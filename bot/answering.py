@@ -61,7 +61,11 @@ class Answerer:
         service = named or self.kb.service(asker.service if asker else None)
         service_id = service.id if service else None
         text = rest if named else message
-        matches = self.matcher.match_each(text) if each else [self.matcher.match(text)]
+        matches = (
+            self.matcher.match_each(text, service=service_id)
+            if each
+            else [self.matcher.match(text, service_id)]
+        )
         language = (asker.language if asker else None) or language_of(message)
         return tuple(
             Answer(

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 from bot.config import MatchSettings
 from bot.knowledge import Entry, KnowledgeBase
 from bot.text import Normaliser, PhraseIndex, clauses, questions, stem, words
+from bot.verdicts import headline
 
 
 class Band(StrEnum):
@@ -332,13 +333,15 @@ class Matcher:
             t in self._generic for t in self.read(bounded).tokens
         )
 
-    def match(self, question: str) -> Match:
+    def match(self, question: str, service: str | None = None) -> Match:
+        """The answer band for a question from an asker of `service` (None: not known): near
+        twins are told apart only when the headline this asker would see differs."""
         query = self.read(question)
         normalised = " ".join(query.tokens)
         if self.is_vague(question):
             return Match(question, normalised, Band.VAGUE, 0.0, ())
         ranked = self._rank(query, max(self.settings.max_candidates, 2))
-        band = self._band(ranked)
+        band = self._band(ranked, service)
         if band is Band.ANSWER and self.is_off_topic(question):
             band = Band.SUGGEST
         shown = [] if band is Band.NONE else ranked[: self.settings.max_candidates]
@@ -354,7 +357,7 @@ class Matcher:
             best=ranked[0] if ranked else None,
         )
 
-    def match_each(self, message: str, limit: int = 3) -> list[Match]:
+    def match_each(self, message: str, limit: int = 3, service: str | None = None) -> list[Match]:
         """Every question a message asks, each matched on its own, when it asks several about
         different things ("reels in uniform? and gifts from a shop?"); otherwise the one match.
         A question of several that is not confident is kept too (it gets "did you mean" or "I
@@ -362,23 +365,23 @@ class Matcher:
         part of the question before it."""
         asked = questions(message)
         if len(asked) < 2:
-            return [self.match(message)]
-        parts = [m for m in (self.match(q) for q in asked) if m.band is not Band.VAGUE]
+            return [self.match(message, service)]
+        parts = [m for m in (self.match(q, service) for q in asked) if m.band is not Band.VAGUE]
         topics = {_topic(m) for m in parts}
         if len(parts) < 2 or len(topics) < 2:
-            return [self.match(message)]
+            return [self.match(message, service)]
         distinct: list[Match] = []
         for part in parts:
             if _topic(part) is None or _topic(part) not in {_topic(d) for d in distinct}:
                 distinct.append(part)
         return distinct[:limit]
 
-    def _band(self, ranked: Sequence[Candidate]) -> Band:
+    def _band(self, ranked: Sequence[Candidate], service: str | None) -> Band:
         if not ranked or ranked[0].score < self.settings.suggest_score:
             return Band.NONE
-        return Band.ANSWER if self.checks(ranked).passed else Band.SUGGEST
+        return Band.ANSWER if self.checks(ranked, service).passed else Band.SUGGEST
 
-    def checks(self, ranked: Sequence[Candidate]) -> Checks:
+    def checks(self, ranked: Sequence[Candidate], service: str | None = None) -> Checks:
         """The tests the best entry must pass to be answered with confidence, each kept, so
         the playground's explain panel can say which one failed instead of restating them."""
         s = self.settings
@@ -387,12 +390,15 @@ class Matcher:
         lead = top.score - (runner_up.score if runner_up else 0.0)
         # Two related entries with the same verdict close together: answer the better one (the
         # other is among its related buttons) rather than ask the officer to choose between
-        # near-twins. With different verdicts, a near-tie stays a question.
-        twins = (
-            runner_up is not None
-            and _related(top.entry, runner_up.entry)
-            and top.entry.verdict == runner_up.entry.verdict
-        )
+        # near-twins. The verdict compared is the one this asker's service gets; the service
+        # not being known, the entries' general verdicts (the answer then says how services
+        # differ). With different verdicts, a near-tie stays a question.
+        twins = runner_up is not None and _related(top.entry, runner_up.entry)
+        if twins and runner_up is not None:
+            if service is None:
+                twins = top.entry.verdict == runner_up.entry.verdict
+            else:
+                twins = headline(top.entry, service) == headline(runner_up.entry, service)
         return Checks(
             top=top,
             runner_up=runner_up,

@@ -42,6 +42,21 @@ class Ruling:
         return bool(self.differs)
 
 
+def headline(entry: Entry, service_id: str | None) -> str | None:
+    """The verdict an asker of `service_id` (None: not known) would be shown for `entry`,
+    without the lines under it: what the matcher compares when two entries nearly tie."""
+    if entry.verdict is None:
+        return None
+    line = entry.services.get(service_id) if service_id else None
+    if line is not None:
+        return line.verdict or entry.verdict
+    if service_id is None and any(
+        (v.verdict or entry.verdict) != entry.verdict for v in entry.services.values()
+    ):
+        return DEPENDS
+    return entry.verdict
+
+
 def rule_for(entry: Entry, kb: KnowledgeBase, service_id: str | None) -> Ruling:
     """The ruling for an asker of `service_id` (None: not known)."""
     service = kb.service(service_id)

@@ -6,13 +6,16 @@ import pytest
 
 from bot.asker import Asker
 from bot.knowledge import VERDICTS
-from bot.verdicts import DEPENDS, rule_for, verdicts_by_service
+from bot.verdicts import DEPENDS, headline, rule_for, verdicts_by_service
 
 
 def test_every_rule_gives_every_service_a_verdict_from_the_vocabulary(kb):
     for entry in kb.of_kind("rule"):
         assert set(verdicts_by_service(entry, kb).values()) <= set(VERDICTS), entry.id
         assert rule_for(entry, kb, None).verdict in VERDICTS, entry.id
+        # the matcher compares headlines; they must be the ones the answer shows
+        for service in (None, *(s.id for s in kb.services)):
+            assert headline(entry, service) == rule_for(entry, kb, service).verdict, entry.id
 
 
 def test_concerns_guidelines_overviews_and_information_carry_no_verdict(kb):
@@ -92,3 +95,17 @@ def test_a_question_about_what_a_rule_says_gets_the_rule_without_a_verdict(answe
     assert asked.verdict is None
     may_i = answerer.ask("Can I reveal a rape victim's name online?")
     assert may_i.verdict == "not allowed"
+
+
+def test_a_near_tie_is_answered_when_both_entries_tell_this_asker_the_same(answerer):
+    """Speaking at a private webinar sits between media appearances and teaching. For UP Police
+    both need permission, so the officer gets that answer; for central staff the two differ
+    (permission for media, "depends" for teaching), so the bot asks which was meant."""
+    question = "a private academy invited me to a webinar, may I go?"
+    up_police = answerer.ask(question, Asker(service="up-police"))
+    assert up_police.match.confident and up_police.verdict == "only with permission"
+    for service in ("central", None):
+        unsure = answerer.ask(question, Asker(service=service))
+        assert not unsure.match.confident and unsure.verdict is None, service
+        ids = {c.entry.id for c in unsure.match.candidates}
+        assert {"writing-and-media", "teaching-and-webinars"} <= ids, service

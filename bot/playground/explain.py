@@ -98,7 +98,9 @@ def explain(answerer: Answerer, answer: Answer) -> Explanation:
         service_stated=answer.service_stated,
         language=answer.language,
         thresholds={name: getattr(settings, name) for name in THRESHOLDS},
-        reasons=reasons(matcher, question, answer.band, ranked),
+        reasons=reasons(
+            matcher, question, answer.band, ranked, answer.service.id if answer.service else None
+        ),
     )
 
 
@@ -113,7 +115,11 @@ def _ranked(candidate: Candidate) -> Ranked:
 
 
 def reasons(
-    matcher: Matcher, question: str, band: Band, ranked: list[Candidate]
+    matcher: Matcher,
+    question: str,
+    band: Band,
+    ranked: list[Candidate],
+    service: str | None = None,
 ) -> tuple[str, ...]:
     """Why the answer is not confident, as sentences (none for a confident answer)."""
     if band is Band.ANSWER:
@@ -126,7 +132,7 @@ def reasons(
     score = ranked[0].score
     if score < s.suggest_score:
         return (f"The best score, {score:.2f}, is under suggest_score ({s.suggest_score}).",)
-    found = failed_tests(matcher.checks(ranked), s)
+    found = failed_tests(matcher.checks(ranked, service), s)
     if score < s.hint_score:
         found.insert(
             0,
@@ -153,7 +159,8 @@ def failed_tests(checks: Checks, s: MatchSettings) -> list[str]:
         found.append(
             f"It leads '{checks.runner_up.entry.id}' by only {checks.lead:.3f} (margin "
             f"{s.margin}; {s.sure_margin} from sure_score {s.sure_score}): two entries fit "
-            "about as well."
+            "about as well, and they are not related entries giving this officer the same "
+            "verdict."
         )
     if not checks.enough:
         found.append(
