@@ -85,6 +85,8 @@ def stem(word: str) -> str:
             if suffix == "s" and word[-2] in "siu":
                 break  # business, status, analysis: the "s" is not a plural
             word = word[: -len(suffix)] + replacement
+            if suffix in _VERB_ENDINGS and _SHORT_SYLLABLE.fullmatch(word):
+                word += "e"  # hiding -> hide, voting -> vote, noting -> note, firing -> fire
             break
     if word.endswith("e") and len(word) > 4:
         word = word[:-1]  # share/sharing -> shar, office/offices -> offic
@@ -96,6 +98,11 @@ def stem(word: str) -> str:
 
 
 _KEEP = frozenset({"news", "always", "series", "species", "means", "across", "this", "does"})
+# A verb ending stripped down to one short syllable lost a silent "e": without it back,
+# "hiding" would never meet "hide", "voting" "vote", "noting" would become the filler "not"
+# and "firing" the police report "FIR".
+_VERB_ENDINGS = frozenset({"ing", "ings", "ed"})
+_SHORT_SYLLABLE = re.compile(r"[^aeiou][aeiou][^aeiouwxy]")
 _SUFFIXES: tuple[tuple[str, str], ...] = (
     ("ies", "y"),  # policies -> policy
     ("ied", "y"),  # verified -> verify

@@ -80,6 +80,18 @@ def test_a_synonym_in_its_base_form_also_matches_inflections_but_a_phrase_keeps_
     assert normaliser.tokens("post as a guest") == ("post", "as", "guest")
 
 
+@pytest.mark.parametrize(
+    ("inflected", "base"),
+    [("hiding", "hide"), ("voting", "vote"), ("noting", "note"), ("firing", "fire")],
+)
+def test_a_short_verb_keeps_its_silent_e(inflected, base):
+    """ "hiding comments" must meet "hide comments", and "file noting" must not lose "noting"
+    as the filler "not", nor "firing practice" turn into a police FIR."""
+    assert stem(inflected) == stem(base)
+    assert stem("firing") != stem("FIR".lower())
+    assert stem("asked") == "ask" and stem("added") == "add"  # no "e" where none was lost
+
+
 def test_stem_keeps_office_officer_and_police_policy_apart():
     assert stem("officer") != stem("office")
     assert stem("police") != stem("policy")
