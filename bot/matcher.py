@@ -393,12 +393,11 @@ class Matcher:
         # near-twins. The verdict compared is the one this asker's service gets; the service
         # not being known, the entries' general verdicts (the answer then says how services
         # differ). With different verdicts, a near-tie stays a question.
-        twins = runner_up is not None and _related(top.entry, runner_up.entry)
-        if twins and runner_up is not None:
-            if service is None:
-                twins = top.entry.verdict == runner_up.entry.verdict
-            else:
-                twins = headline(top.entry, service) == headline(runner_up.entry, service)
+        twins = (
+            runner_up is not None
+            and _related(top.entry, runner_up.entry)
+            and _same_verdict(top.entry, runner_up.entry, service)
+        )
         return Checks(
             top=top,
             runner_up=runner_up,
@@ -603,6 +602,12 @@ def unbound(source: str) -> str:
 def _topic(match: Match) -> str | None:
     """What a match is about: its answer, else its first suggestion (None: nothing known)."""
     return match.candidates[0].entry.id if match.candidates else None
+
+
+def _same_verdict(one: Entry, other: Entry, service: str | None) -> bool:
+    if service is None:
+        return one.verdict == other.verdict
+    return headline(one, service) == headline(other, service)
 
 
 def _related(one: Entry, other: Entry) -> bool:

@@ -47,14 +47,11 @@ def headline(entry: Entry, service_id: str | None) -> str | None:
     without the lines under it: what the matcher compares when two entries nearly tie."""
     if entry.verdict is None:
         return None
-    line = entry.services.get(service_id) if service_id else None
-    if line is not None:
-        return line.verdict or entry.verdict
-    if service_id is None and any(
-        (v.verdict or entry.verdict) != entry.verdict for v in entry.services.values()
-    ):
-        return DEPENDS
-    return entry.verdict
+    if service_id is None:
+        differs = any(headline(entry, s) != entry.verdict for s in entry.services)
+        return DEPENDS if differs else entry.verdict
+    line = entry.services.get(service_id)
+    return (line.verdict if line else None) or entry.verdict
 
 
 def rule_for(entry: Entry, kb: KnowledgeBase, service_id: str | None) -> Ruling:
@@ -63,19 +60,20 @@ def rule_for(entry: Entry, kb: KnowledgeBase, service_id: str | None) -> Ruling:
     if entry.verdict is None:
         return _informational(entry, service)
     if service is not None:
+        verdict = headline(entry, service.id)
         line = entry.services.get(service.id)
         if line is not None:
-            return Ruling(line.verdict or entry.verdict, service, line.note, line.note_hi)
-        return Ruling(entry.verdict, service, service.note, service.note_hi, general=True)
+            return Ruling(verdict, service, line.note, line.note_hi)
+        return Ruling(verdict, service, service.note, service.note_hi, general=True)
     listed = [
-        ServiceVerdict(s, entry.services[s.id].verdict or entry.verdict, entry.services[s.id].note,
+        ServiceVerdict(s, headline(entry, s.id) or entry.verdict, entry.services[s.id].note,
                        entry.services[s.id].note_hi)
         for s in kb.services
         if s.id in entry.services
     ]  # fmt: skip
-    if all(v.verdict == entry.verdict for v in listed):
-        return Ruling(entry.verdict)
     differing = tuple(v for v in listed if v.verdict != entry.verdict)
+    if not differing:
+        return Ruling(entry.verdict)
     return Ruling(DEPENDS, differs=differing, others=entry.verdict)
 
 
