@@ -62,6 +62,13 @@ class MatchSettings:
     # ...and must explain at least this share of the question's weight: an answer that rests
     # on one strong word while the rest of the question is about something else is a guess.
     min_coverage: float = 0.0
+    # A phrase on the off-topic list ("sign up", "install", "income tax") declines a question,
+    # unless the best entry explains at least this share of it with this many of its words:
+    # then the phrase is an aside ("sign up to Twitter with my NIC email", "an income tax
+    # inspector with a cooking channel"), not what is asked. Questions that are about the
+    # phrase ("how to file income tax return") are explained at most 0.76 by any entry.
+    aside_coverage: float = 0.8
+    aside_evidence: int = 6
     # Words the knowledge base has never seen weigh this much times its rarest word, so a
     # question about something else ("renew my passport") cannot look like a match.
     unknown_word_weight: float = 0.75

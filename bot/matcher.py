@@ -342,7 +342,7 @@ class Matcher:
             return Match(question, normalised, Band.VAGUE, 0.0, ())
         ranked = self._rank(query, max(self.settings.max_candidates, 2))
         band = self._band(ranked, service)
-        if band is Band.ANSWER and self.is_off_topic(question):
+        if band is Band.ANSWER and self.is_off_topic(question) and not self._aside(ranked[0]):
             band = Band.SUGGEST
         shown = [] if band is Band.NONE else ranked[: self.settings.max_candidates]
         if band is Band.SUGGEST and ranked[0].score < self.settings.hint_score:
@@ -375,6 +375,12 @@ class Matcher:
             if _topic(part) is None or _topic(part) not in {_topic(d) for d in distinct}:
                 distinct.append(part)
         return distinct[:limit]
+
+    def _aside(self, top: Candidate) -> bool:
+        """The best entry explains nearly all of the question, so an off-topic phrase in it is
+        an aside ("sign up to Twitter with my NIC email"), not the question."""
+        s = self.settings
+        return top.coverage >= s.aside_coverage and top.evidence >= s.aside_evidence
 
     def _band(self, ranked: Sequence[Candidate], service: str | None) -> Band:
         if not ranked or ranked[0].score < self.settings.suggest_score:

@@ -148,3 +148,20 @@ def test_validate_warns_about_a_question_that_belongs_to_another_entry(knowledge
     out = capsys.readouterr().out
     assert "can i post a reel from my official vehicle with the beacon" in out
     assert "closer to 'official-vehicle-premises'" in out
+
+
+def test_an_off_topic_phrase_declines_only_when_it_is_what_is_asked(matcher):
+    # "sign up", "install" and "income tax" are on the off-topic list: a question about them
+    # is not one the bot answers...
+    for question in ("how to file income tax return", "how do i sign up for instagram"):
+        assert not matcher.match(question).confident, question
+    # ...but in a question an entry explains almost wholly, the phrase is an aside.
+    asides = {
+        "can i sign up to twitter with my nic email id": "duty-hours-and-devices",
+        "I'm an income tax inspector with a cooking channel. Can I turn on monetisation?": (
+            "monetised-content"
+        ),
+    }
+    for question, expected in asides.items():
+        match = matcher.match(question)
+        assert match.entry is not None and match.entry.id == expected, question

@@ -141,8 +141,10 @@ def reasons(
         )
     if not found and matcher.is_off_topic(question):
         found.append(
-            "It reads as a question about using an app (listed as off_topic in synonyms.yaml), "
-            "which never gets a confident answer."
+            "It has a phrase listed as off_topic in synonyms.yaml (using an app, a service "
+            "matter, a citizen's own affair) and the best entry explains only "
+            f"{ranked[0].coverage:.0%} of it with {ranked[0].evidence} words (an aside needs "
+            f"aside_coverage {s.aside_coverage:.0%} and aside_evidence {s.aside_evidence})."
         )
     return tuple(found)
 
