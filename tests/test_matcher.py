@@ -165,3 +165,22 @@ def test_an_off_topic_phrase_declines_only_when_it_is_what_is_asked(matcher):
     for question, expected in asides.items():
         match = matcher.match(question)
         assert match.entry is not None and match.entry.id == expected, question
+
+
+def test_whether_the_order_is_out_decides_between_announcing_early_and_ones_own_news(matcher):
+    # "before it is notified" once read as "notified" (an order that is out), and "is out"
+    # weighed no more than any "after": the two situations have opposite verdicts.
+    early = (
+        "sharing the news of my transfer before it is notified",
+        "abhi order nahi aaya, fb pe transfer ki khabar daal du?",
+        "आदेश आने से पहले नई तैनाती की खबर डाल दूं?",
+    )
+    out = (
+        "my transfer order is out, can i post about my new posting",
+        "promotion order aa gaya, facebook pe daal du?",
+        "मेरा तबादला आदेश जारी हो गया है, क्या नई तैनाती की पोस्ट डाल सकता हूं?",
+    )
+    for questions, expected in ((early, "premature-announcements"), (out, "own-posting-news")):
+        for question in questions:
+            match = matcher.match(question)
+            assert match.entry is not None and match.entry.id == expected, question
