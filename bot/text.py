@@ -115,13 +115,14 @@ _SUFFIXES: tuple[tuple[str, str], ...] = (
     ("s", ""),
 )
 
-# Hindi plural, oblique and gender endings, longest first, as they look after folding (long
-# vowels folded to short): गाड़ियों -> गाड, तबादले -> तबादल, फोटो stays whole.
+# Hindi plural, oblique, gender and first-person ("may I": डालूं, लगाऊं) endings, longest
+# first, as they look after folding (long vowels folded to short): गाड़ियों -> गाड,
+# तबादले -> तबादल, डालूं -> डाल, फोटो stays whole.
 _HINDI_SUFFIXES = tuple(
     sorted(
         (
-            "ियों", "ियां", "िया", "ाओं", "ाएं", "ाओ", "ाए", "ों", "ें", "ां", "िं",
-            "े", "ि", "ा", "ु",
+            "ियों", "ियां", "िया", "ाओं", "ाएं", "ाउं", "ाओ", "ाए", "ों", "ें", "ां", "िं",
+            "ुं", "े", "ि", "ा", "ु",
         ),
         key=len,
         reverse=True,

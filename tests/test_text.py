@@ -65,9 +65,18 @@ def test_devanagari_spelling_variants_fold_alike(typed, same_as):
 
 @pytest.mark.parametrize(
     ("inflected", "base"),
-    [("गाड़ियों", "गाड़ी"), ("तबादले", "तबादला"), ("शिकायतें", "शिकायत"), ("वर्दियों", "वर्दी")],
+    [
+        ("गाड़ियों", "गाड़ी"),
+        ("तबादले", "तबादला"),
+        ("शिकायतें", "शिकायत"),
+        ("वर्दियों", "वर्दी"),
+        # "may I ...": सुधारूं, डालूँ, लगाऊं meet सुधार, डाल, लगा
+        ("सुधारूं", "सुधार"),
+        ("डालूँ", "डाल"),
+        ("लगाऊं", "लगा"),
+    ],
 )
-def test_hindi_plural_and_oblique_endings_meet_the_base_word(inflected, base):
+def test_hindi_plural_oblique_and_first_person_endings_meet_the_base_word(inflected, base):
     assert stem(fold(inflected)) == stem(fold(base))
 
 
