@@ -131,6 +131,11 @@ def test_bundled_synonyms_cover_shorthand_and_hinglish(kb):
     )
     assert normaliser.tokens("vardi") == normaliser.tokens("uniform")
     assert normaliser.tokens("sarkari gaadi") == normaliser.tokens("official vehicle")
+    # English words typed in Devanagari meet the English phrasings
+    assert normaliser.tokens("ग्रुप एडमिन का मैसेज") == normaliser.tokens("group admin message")
+    # "like" is filler ("I would like to"), but liking a post is what is asked about
+    assert normaliser.tokens("liking a party post") == normaliser.tokens("लाइक पार्टी पोस्ट")
+    assert "react" not in normaliser.tokens("i would like to post a photo")
 
 
 @given(st.text(max_size=300))
