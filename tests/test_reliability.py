@@ -628,9 +628,7 @@ def test_a_bad_reload_keeps_the_old_knowledge_serving(knowledge_copy, damage):
     elif damage == "duplicate id":
         shutil.copy(rules, knowledge_copy / "copy.yaml")
     elif damage == "broken link":
-        rules.write_text(
-            rules.read_text().replace("related: [", "related: [nowhere, ", 1)
-        )
+        rules.write_text(rules.read_text().replace("related: [", "related: [nowhere, ", 1))
     elif damage == "empty file":
         (knowledge_copy / "new.yaml").write_text("")
     else:  # listed by the directory scan, gone by the time it is read
