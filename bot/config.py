@@ -53,7 +53,9 @@ class MatchSettings:
     # At or above: a confident answer, if it also leads the runner-up by `margin`...
     confident_score: float = 0.35
     margin: float = 0.12
-    # ...or, when it is at least this high, by `sure_margin`.
+    # ...or, when it is at least this high, by `sure_margin`, if the question gives at least
+    # `min_evidence` matching words: one word that two entries share ("should I delete it
+    # now?": correcting a post, or deleting comments) is no lead, however well it matches.
     sure_score: float = 0.6
     sure_margin: float = 0.04
     # A confident answer also needs this many of the question's words to match: one word

@@ -404,12 +404,14 @@ class Matcher:
             and _related(top.entry, runner_up.entry)
             and _same_verdict(top.entry, runner_up.entry, service)
         )
+        # A high score on one word is no lead over a runner-up that has the same word.
+        sure = top.score >= s.sure_score and top.evidence >= s.min_evidence
         return Checks(
             top=top,
             runner_up=runner_up,
             lead=lead,
             strong=top.score >= s.confident_score,
-            clear=lead >= s.margin or (top.score >= s.sure_score and lead >= s.sure_margin),
+            clear=lead >= s.margin or (sure and lead >= s.sure_margin),
             twins=twins,
             # One word is enough only when it is the whole of one of the entry's phrasings
             # (a keyword such as "trolls"), not a word borrowed from a longer question ("joke").

@@ -184,3 +184,16 @@ def test_whether_the_order_is_out_decides_between_announcing_early_and_ones_own_
         for question in questions:
             match = matcher.match(question)
             assert match.entry is not None and match.entry.id == expected, question
+
+
+def test_one_word_two_entries_share_is_no_lead_however_well_it_matches(matcher):
+    # "delete" is a keyword of correcting a post and of moderating comments: asked alone, it
+    # is asked which was meant rather than answered "allowed" for whichever scores higher.
+    bare = matcher.match("should I delete it now?")
+    assert not bare.confident
+    assert {c.entry.id for c in bare.candidates} >= {
+        "correcting-mistakes",
+        "blocking-and-moderation",
+    }
+    told = matcher.match("I posted wrong figures by mistake, should I delete the post?")
+    assert told.entry is not None and told.entry.id == "correcting-mistakes"

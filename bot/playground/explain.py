@@ -160,7 +160,8 @@ def failed_tests(checks: Checks, s: MatchSettings) -> list[str]:
     if not (checks.clear or checks.twins) and checks.runner_up is not None:
         found.append(
             f"It leads '{checks.runner_up.entry.id}' by only {checks.lead:.3f} (margin "
-            f"{s.margin}; {s.sure_margin} from sure_score {s.sure_score}): two entries fit "
+            f"{s.margin}; {s.sure_margin} from sure_score {s.sure_score} with "
+            f"{s.min_evidence} matching words): two entries fit "
             "about as well, and they are not related entries giving this officer the same "
             "verdict."
         )
