@@ -132,7 +132,7 @@ async def test_a_reply_to_the_bot_in_a_group_is_a_question(bot):
     await bot.process(bot.emulator.group_message(GROUP_ID, OFFICER_ID, f"/ask {FLAGSHIP}"))
     bots_message = bot.emulator.messages_to(GROUP_ID)[-1]
     reply = bot.emulator.group_message(
-        GROUP_ID, OFFICER_ID, "and in uniform?", reply_to=bots_message
+        GROUP_ID, OFFICER_ID, "and a reel in uniform?", reply_to=bots_message
     )
     await bot.process(reply)
     assert "uniform" in bot.last_text(GROUP_ID).splitlines()[0]
