@@ -52,12 +52,12 @@ class MatchSettings:
     # needs the score and a clear lead.
     # At or above: a confident answer, if it also leads the runner-up by `margin`...
     confident_score: float = 0.35
-    margin: float = 0.12
+    margin: float = 0.14
     # ...or, when it is at least this high, by `sure_margin`, if the question gives at least
     # `min_evidence` matching words: one word that two entries share ("should I delete it
     # now?": correcting a post, or deleting comments) is no lead, however well it matches.
     sure_score: float = 0.6
-    sure_margin: float = 0.04
+    sure_margin: float = 0.06
     # A confident answer also needs this many of the question's words to match: one word
     # alone ("joke", "uniform") is a hint worth offering, not an answer worth trusting.
     min_evidence: int = 2
@@ -87,6 +87,15 @@ class MatchSettings:
     # the entry's phrasings that use it (1 - exp(-uses / this)): a word that came up once, in
     # one long story, says less about the entry than one most of its questions use.
     word_saturation: float = 1.0
+    # Which of two entries that match about as well is meant: candidates are ordered, and the
+    # lead measured, on (1 - this) * score + this * the entry's naive Bayes posterior (see
+    # bot.matcher), with add-`likelihood_smoothing` (Laplace) smoothing of word counts. Chosen
+    # on the tuning sets (README, "Matching quality") with margin and sure_margin.
+    likelihood_weight: float = 0.3
+    likelihood_smoothing: float = 1.0
+    # ...in which a story's words (weighed context_weight, story_share) count this much again:
+    # naive Bayes adds every word's evidence, so a long story could outvote its question.
+    story_likelihood: float = 0.8
     # Long pastes are cut before matching (keeping the end, where the question usually is).
     max_question_chars: int = 1200
     # In a message that tells a story before asking, how much the story's words count

@@ -11,6 +11,13 @@ count. Two views are blended:
 - coverage: the share of the question's weight that the entry's whole vocabulary explains,
   which lets a new phrasing combine words from several of the entry's phrasings.
 
+The score says how well a question matches an entry; which of two entries that match about as
+well is meant is better told by how often each word comes up in each entry's phrasings (a
+multinomial naive Bayes posterior over the entries, from the counts the index keeps anyway).
+Candidates are ordered, and a lead measured, on the score blended with that posterior; the
+posterior alone never makes a match strong, since it sums to one even for a question about
+nothing the knowledge base covers.
+
 Words the knowledge base has never seen keep their weight in the question, so "how do I renew
 my passport" cannot look like a confident match just because "my" and "I" are common.
 """
@@ -59,6 +66,11 @@ class Candidate:
     specific: int = 0  # how many of those name a topic (not "post", "photo", "allowed")
     coverage: float = 0.0  # the share of the question's weight this entry's words explain
     anchored: bool = False  # a word of the question is one of the entry's own (ANCHOR_USES)
+    # How likely this entry is the one meant, of all entries (naive Bayes over the entries'
+    # phrasings, 0-1, summing to 1): which of two close entries a question's words point to.
+    likely: float = 0.0
+    # The order of candidates and the lead over the runner-up: the score blended with `likely`.
+    preference: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -222,14 +234,24 @@ class Matcher:
         self._strength = self._entries.order_by_word(
             np.array([strength[c] for c in pair_uses], np.float64)
         )
-        self._entries.forget_order()
         uses_of_pairs = np.frombuffer(pair_uses, np.int32)
+        self._build_likelihoods(uses_of_pairs, entries, len(vocabulary))
+        self._entries.forget_order()
         own = np.frombuffer(pair_named, np.int8).astype(bool) | (uses_of_pairs >= ANCHOR_USES)
         self._anchors = _Postings(words_of_pairs[own], entries[own])
         self._anchors.forget_order()
         order = sorted(range(len(self.kb.entries)), key=lambda i: self.kb.entries[i].id)
         self._id_rank = np.empty(len(order), np.int64)
         self._id_rank[order] = np.arange(len(order))
+
+    def _build_likelihoods(self, uses: np.ndarray, entries: np.ndarray, words: int) -> None:
+        """Naive Bayes word likelihoods with add-`likelihood_smoothing` (Laplace) smoothing,
+        each entry's phrasings one document: per posting, log((uses + a) / a), in word order
+        like `_strength`; per entry, log(its word count + a * vocabulary)."""
+        a = self.settings.likelihood_smoothing
+        self._gain = self._entries.order_by_word(np.log((uses + a) / a))
+        size = np.bincount(entries, weights=uses, minlength=len(self.kb.entries))
+        self._log_size = np.log(size + a * words)
 
     # -- reading a question ----------------------------------------------------------------
 
@@ -345,7 +367,7 @@ class Matcher:
         if band is Band.ANSWER and self.is_off_topic(question) and not self._aside(ranked[0]):
             band = Band.SUGGEST
         shown = [] if band is Band.NONE else ranked[: self.settings.max_candidates]
-        if band is Band.SUGGEST and ranked[0].score < self.settings.hint_score:
+        if band is Band.SUGGEST and _strongest(ranked) < self.settings.hint_score:
             # Too weak to ask "did you mean": say "I don't know", with the nearest topics.
             band, shown = Band.NONE, ranked[: self.settings.hints]
         return Match(
@@ -383,7 +405,7 @@ class Matcher:
         return top.coverage >= s.aside_coverage and top.evidence >= s.aside_evidence
 
     def _band(self, ranked: Sequence[Candidate], service: str | None) -> Band:
-        if not ranked or ranked[0].score < self.settings.suggest_score:
+        if not ranked or _strongest(ranked) < self.settings.suggest_score:
             return Band.NONE
         return Band.ANSWER if self.checks(ranked, service).passed else Band.SUGGEST
 
@@ -393,7 +415,7 @@ class Matcher:
         s = self.settings
         top = ranked[0]
         runner_up = ranked[1] if len(ranked) > 1 else None
-        lead = top.score - (runner_up.score if runner_up else 0.0)
+        lead = top.preference - (runner_up.preference if runner_up else 0.0)
         # Two related entries with the same verdict close together: answer the better one (the
         # other is among its related buttons) rather than ask the officer to choose between
         # near-twins. The verdict compared is the one this asker's service gets; the service
@@ -482,11 +504,14 @@ class Matcher:
         cosine = np.maximum.reduceat(shared / (math.sqrt(total) * self._norms), self._offsets)
         blend = self.settings.phrasing_weight
         scores = np.round(blend * cosine + (1 - blend) * covered / total, 4)
+        likely = self._posterior(known, numbers, self._story_discounted(query.weights))
+        mix = self.settings.likelihood_weight
+        preference = np.round((1 - mix) * scores + mix * likely, 4)
         candidates = np.flatnonzero(matched)
         if len(candidates) > limit:
-            cut = np.partition(scores[candidates], -limit)[-limit]
-            candidates = candidates[scores[candidates] >= cut]
-        order = candidates[np.lexsort((self._id_rank[candidates], -scores[candidates]))][:limit]
+            cut = np.partition(preference[candidates], -limit)[-limit]
+            candidates = candidates[preference[candidates] >= cut]
+        order = candidates[np.lexsort((self._id_rank[candidates], -preference[candidates]))][:limit]
         return [
             Candidate(
                 self.kb.entries[i],
@@ -496,9 +521,37 @@ class Matcher:
                 int(specific[i]),
                 round(float(covered[i]) / total, 4),
                 bool(anchored[i]),
+                round(float(likely[i]), 4),
+                float(preference[i]),
             )
             for i in order
         ]
+
+    def _story_discounted(self, shares: dict[str, float]) -> dict[str, float]:
+        """The shares the posterior counts: a story's words count less again, since naive
+        Bayes adds up every word's evidence and a long story could outvote its question."""
+        discount = self.settings.story_likelihood
+        return {t: share if share >= 1.0 else share * discount for t, share in shares.items()}
+
+    def _posterior(
+        self, known: Sequence[str], numbers: Sequence[int], shares: dict[str, float]
+    ) -> np.ndarray:
+        """Each entry's naive Bayes posterior for the question's known words, counted by
+        their share (story words less), with every entry equally likely beforehand."""
+        counts = [shares[t] for t in known]
+        gains = np.bincount(
+            np.concatenate([self._entries.of(n) for n in numbers]),
+            weights=np.concatenate(
+                [
+                    self._gain[self._entries.span(n)] * c
+                    for n, c in zip(numbers, counts, strict=True)
+                ]
+            ),
+            minlength=len(self._log_size),
+        )
+        log_joint = gains - sum(counts) * self._log_size
+        joint = np.exp(log_joint - log_joint.max())
+        return joint / joint.sum()
 
     # -- checking the knowledge base -------------------------------------------------------
 
@@ -610,6 +663,12 @@ def unbound(source: str) -> str:
 def _topic(match: Match) -> str | None:
     """What a match is about: its answer, else its first suggestion (None: nothing known)."""
     return match.candidates[0].entry.id if match.candidates else None
+
+
+def _strongest(ranked: Sequence[Candidate]) -> float:
+    """The best score among candidates, which are ordered by preference: a likely entry first
+    does not make a strong match elsewhere in the list a weak question."""
+    return max(c.score for c in ranked)
 
 
 def _same_verdict(one: Entry, other: Entry, service: str | None) -> bool:

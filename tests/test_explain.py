@@ -45,7 +45,7 @@ def test_a_near_tie_names_the_runner_up_and_the_lead_between_them(answerer):
     )
     first, second = tie.candidates[:2]
     reason = next(r for r in tie.reasons if "by only" in r)
-    assert f"'{second.entry_id}' by only {first.score - second.score:.3f}" in reason
+    assert f"'{second.entry_id}' by only {first.preference - second.preference:.3f}" in reason
     assert tie.band_name == "did you mean"
 
 

@@ -31,6 +31,7 @@ THRESHOLDS = (
     "sure_score",
     "margin",
     "sure_margin",
+    "likelihood_weight",
     "min_evidence",
     "min_coverage",
 )
@@ -50,6 +51,8 @@ class Ranked:
     score: float
     evidence: int
     coverage: float
+    likely: float  # the naive Bayes posterior: which of close entries the words point to
+    preference: float  # the order, and the lead: the score blended with `likely`
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,8 @@ def _ranked(candidate: Candidate) -> Ranked:
         candidate.score,
         candidate.evidence,
         candidate.coverage,
+        candidate.likely,
+        candidate.preference,
     )
 
 
@@ -159,9 +164,10 @@ def failed_tests(checks: Checks, s: MatchSettings) -> list[str]:
         )
     if not (checks.clear or checks.twins) and checks.runner_up is not None:
         found.append(
-            f"It leads '{checks.runner_up.entry.id}' by only {checks.lead:.3f} (margin "
-            f"{s.margin}; {s.sure_margin} from sure_score {s.sure_score} with "
-            f"{s.min_evidence} matching words): two entries fit "
+            f"It leads '{checks.runner_up.entry.id}' by only {checks.lead:.3f} in preference "
+            f"(the score blended with how likely each entry is; margin {s.margin}, or "
+            f"{s.sure_margin} from sure_score {s.sure_score} with {s.min_evidence} matching "
+            "words): two entries fit "
             "about as well, and they are not related entries giving this officer the same "
             "verdict."
         )

@@ -542,14 +542,14 @@ function explainOne(one) {
     one.words.map((w) => [w.token, bar(w.weight, Math.max(...one.words.map((x) => x.weight))), w.known ? "yes" : "no: counts against every entry"]),
     "words"));
   parts.push(heading("Top candidates"));
-  parts.push(one.candidates.length ? table(["entry", "score", "words matched", "coverage"],
-    one.candidates.map((c) => [`${c.title} (${c.entry_id})`, bar(c.score, 1), String(c.evidence), `${Math.round(c.coverage * 100)}%`]),
+  parts.push(one.candidates.length ? table(["entry", "score", "likely", "preference", "words matched", "coverage"],
+    one.candidates.map((c) => [`${c.title} (${c.entry_id})`, bar(c.score, 1), `${Math.round(c.likely * 100)}%`, c.preference.toFixed(3), String(c.evidence), `${Math.round(c.coverage * 100)}%`]),
     "candidates") : paragraph("No entry shares a word with it."));
   parts.push(heading("Thresholds"));
   const t = one.thresholds;
   parts.push(list([
     `below suggest_score ${t.suggest_score}: unknown`,
-    `confident_score ${t.confident_score}, with a lead of margin ${t.margin} over the runner-up (or a score of sure_score ${t.sure_score})`,
+    `confident_score ${t.confident_score}, with a lead in preference of margin ${t.margin} over the runner-up (or ${t.sure_margin} from a score of sure_score ${t.sure_score}); preference is the score blended with the entry's likelihood, weight ${t.likelihood_weight}`,
     `min_evidence ${t.min_evidence} matching words (or one of the entry's keywords), min_coverage ${t.min_coverage}`,
   ]));
   return parts;
