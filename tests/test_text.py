@@ -136,6 +136,13 @@ def test_bundled_synonyms_cover_shorthand_and_hinglish(kb):
     # "like" is filler ("I would like to"), but liking a post is what is asked about
     assert normaliser.tokens("liking a party post") == normaliser.tokens("लाइक पार्टी पोस्ट")
     assert "react" not in normaliser.tokens("i would like to post a photo")
+    # everyday Hindi words of a question meet the words the entries use in English
+    assert normaliser.tokens("थानेदार हूं, उपनाम से पेज") == normaliser.tokens(
+        "SHO, pseudonym page"
+    )
+    assert normaliser.tokens("ग्रुप में जोड़ दिया, छोड़ दूं?") == normaliser.tokens(
+        "group added, leave?"
+    )
 
 
 @given(st.text(max_size=300))
