@@ -199,6 +199,7 @@ class Normaliser:
         # ("media" in "a TV media interview"). It comes first, so it wins over a synonym of
         # the same length.
         ignore = list(ignore)
+        filler = {stem(w) for item in ignore for w in words(item)}
         for phrase in (tuple(words(item)) for item in ignore):
             if len(phrase) > 1:
                 self._raw.setdefault(phrase[0], []).append((phrase, ()))
@@ -209,7 +210,12 @@ class Normaliser:
                 continue  # "social-media" folds to its own canonical form: nothing to rewrite
             self._raw.setdefault(raw[0], []).append((raw, target))
             stemmed = tuple(stem(w) for w in raw)
-            if stemmed == raw:  # written in its base form: inflections match too
+            # Written in its base form, inflections match too: an English word whose stem is
+            # itself ("laptop", not "liking"), and a Hindi word, which is always listed in its
+            # dictionary form (योजना meets योजनाओं), unless its stem is a filler word (साथी,
+            # a colleague, would turn every साथ, "with", into one).
+            hindi = stemmed != raw and all(map(_is_devanagari, raw)) and stemmed[-1] not in filler
+            if stemmed == raw or hindi:
                 self._stemmed.setdefault(stemmed[0], []).append((stemmed, target))
         for index in (self._raw, self._stemmed):
             for options in index.values():
