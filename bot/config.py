@@ -100,7 +100,7 @@ class MatchSettings:
     max_question_chars: int = 1200
     # In a message that tells a story before asking, how much the story's words count
     # against the asking clauses' (whose words count fully).
-    context_weight: float = 0.8
+    context_weight: float = 0.7
     # ...and, of those, a word no entry is about (one that came up once, in another story)
     # counts this much more again: "Ballia", "kal", "programme" are details, not topics.
     story_share: float = 0.4

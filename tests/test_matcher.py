@@ -125,6 +125,10 @@ def test_words_with_two_senses_are_told_apart_by_their_neighbours(matcher):
     assert "appointment" in transfer.normalised
     assert "direct" in matcher.normalise("can i share a citizen's DMs")
     assert "district" in matcher.normalise("our DM sahab posted a reel")
+    # where one serves, told as a story, is not a transfer; being sent somewhere is
+    for story in ("I am posted in Ballia", "Ballia mein posted hu", "मैं बलिया में तैनात हूं"):
+        assert "appointment" not in matcher.normalise(story), story
+    assert "appointment" in matcher.normalise("I got posted to Ballia")
 
 
 def test_real_words_are_not_corrected_into_other_words(matcher):
@@ -201,16 +205,16 @@ def test_one_word_two_entries_share_is_no_lead_however_well_it_matches(matcher):
 
 
 def test_of_two_entries_that_match_about_as_well_the_one_the_words_point_to_is_answered(matcher):
-    """The score alone nearly ties these with a neighbour (a uniform profile picture, a
-    sponsored stay); how often their words come up in each entry's phrasings tells them
-    apart, and without that the officer was asked to choose, or told about profile pictures."""
+    """On the score alone a video or a reel in uniform nearly ties with a uniform profile
+    picture (the first was even answered as one); how often their words come up in each
+    entry's phrasings tells them apart."""
     blind = Matcher(matcher.kb, replace(matcher.settings, likelihood_weight=0.0))
-    for question, meant in (
-        ("can I upload a video of my passing out parade in uniform", "uniform-and-insignia"),
-        ("can I write a review of the hotel where I stayed on holiday", "personal-reviews"),
+    for question in (
+        "can I upload a video of my passing out parade in uniform",
+        "can I post a reel in uniform at the passing out parade",
     ):
         before = blind.match(question)
-        assert before.entry is None or before.entry.id != meant, question
+        assert before.entry is None or before.entry.id != "uniform-and-insignia", question
         match = matcher.match(question)
-        assert match.entry is not None and match.entry.id == meant, question
+        assert match.entry is not None and match.entry.id == "uniform-and-insignia", question
         assert match.candidates[0].likely > 0.5
