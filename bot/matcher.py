@@ -467,13 +467,11 @@ class Matcher:
             return []
         numbers = [self._vocabulary[t] for t in known]
         entries = len(self._offsets)
-        hits = [self._entries.of(n) for n in numbers]
+        spans = [self._entries.span(n) for n in numbers]
+        hits = [self._entries.items[span] for span in spans]
         entry_index = np.concatenate(hits)
         entry_weight = np.concatenate(
-            [
-                self._strength[self._entries.span(n)] * weights[t]
-                for t, n in zip(known, numbers, strict=True)
-            ]
+            [self._strength[span] * weights[t] for t, span in zip(known, spans, strict=True)]
         )
         covered = np.bincount(entry_index, weights=entry_weight, minlength=entries)
         matched = np.bincount(entry_index, minlength=entries)
@@ -504,7 +502,9 @@ class Matcher:
         cosine = np.maximum.reduceat(shared / (math.sqrt(total) * self._norms), self._offsets)
         blend = self.settings.phrasing_weight
         scores = np.round(blend * cosine + (1 - blend) * covered / total, 4)
-        likely = self._posterior(known, numbers, self._story_discounted(query.weights))
+        likely = self._posterior(
+            entry_index, spans, [self._counted(query.weights[t]) for t in known]
+        )
         mix = self.settings.likelihood_weight
         preference = np.round((1 - mix) * scores + mix * likely, 4)
         candidates = np.flatnonzero(matched)
@@ -527,25 +527,22 @@ class Matcher:
             for i in order
         ]
 
-    def _story_discounted(self, shares: dict[str, float]) -> dict[str, float]:
-        """The shares the posterior counts: a story's words count less again, since naive
-        Bayes adds up every word's evidence and a long story could outvote its question."""
-        discount = self.settings.story_likelihood
-        return {t: share if share >= 1.0 else share * discount for t, share in shares.items()}
+    def _counted(self, share: float) -> float:
+        """How much a word of this share counts in the posterior: a story's words count less
+        again, since naive Bayes adds up every word's evidence and a long story could outvote
+        its question."""
+        return share if share >= 1.0 else share * self.settings.story_likelihood
 
     def _posterior(
-        self, known: Sequence[str], numbers: Sequence[int], shares: dict[str, float]
+        self, entry_index: np.ndarray, spans: Sequence[slice], counts: Sequence[float]
     ) -> np.ndarray:
-        """Each entry's naive Bayes posterior for the question's known words, counted by
-        their share (story words less), with every entry equally likely beforehand."""
-        counts = [shares[t] for t in known]
+        """Each entry's naive Bayes posterior for the question's known words (their postings
+        `entry_index`, gathered from `spans` of the entry postings, in order), each counted
+        `counts` times, with every entry equally likely beforehand."""
         gains = np.bincount(
-            np.concatenate([self._entries.of(n) for n in numbers]),
+            entry_index,
             weights=np.concatenate(
-                [
-                    self._gain[self._entries.span(n)] * c
-                    for n, c in zip(numbers, counts, strict=True)
-                ]
+                [self._gain[span] * c for span, c in zip(spans, counts, strict=True)]
             ),
             minlength=len(self._log_size),
         )
