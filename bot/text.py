@@ -199,7 +199,9 @@ class Normaliser:
         # ("media" in "a TV media interview"). It comes first, so it wins over a synonym of
         # the same length.
         ignore = list(ignore)
-        filler = {stem(w) for item in ignore for w in words(item)}
+        self._ignore = frozenset(
+            stem(w) for item in ignore if len(words(item)) == 1 for w in words(item)
+        )
         for phrase in (tuple(words(item)) for item in ignore):
             if len(phrase) > 1:
                 self._raw.setdefault(phrase[0], []).append((phrase, ()))
@@ -214,15 +216,14 @@ class Normaliser:
             # itself ("laptop", not "liking"), and a Hindi word, which is always listed in its
             # dictionary form (योजना meets योजनाओं), unless its stem is a filler word (साथी,
             # a colleague, would turn every साथ, "with", into one).
-            hindi = stemmed != raw and all(map(_is_devanagari, raw)) and stemmed[-1] not in filler
+            hindi = (
+                stemmed != raw and all(map(_is_devanagari, raw)) and stemmed[-1] not in self._ignore
+            )
             if stemmed == raw or hindi:
                 self._stemmed.setdefault(stemmed[0], []).append((stemmed, target))
         for index in (self._raw, self._stemmed):
             for options in index.values():
                 options.sort(key=lambda option: -len(option[0]))
-        self._ignore = frozenset(
-            stem(w) for item in ignore if len(words(item)) == 1 for w in words(item)
-        )
 
     def tokens(self, text: str, *, keep_filler: bool = False) -> tuple[str, ...]:
         """The comparable tokens of a question or phrasing (filler words dropped unless kept)."""

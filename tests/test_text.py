@@ -91,11 +91,15 @@ def test_a_synonym_in_its_base_form_also_matches_inflections_but_a_phrase_keeps_
 
 def test_a_hindi_synonym_matches_its_plural_and_oblique_forms_but_not_a_filler_stem():
     normaliser = Normaliser(
-        {"योजना": "scheme", "गाड़ी": "vehicle", "साथी": "colleague"}, ignore=["साथ", "की"]
+        {"योजना": "scheme", "गाड़ी": "vehicle", "साथी": "colleague", "तैनाती": "appointment"},
+        ignore=["साथ", "की", "तैनात हूं"],
     )
     assert normaliser.tokens("योजनाओं की गाड़ियों") == normaliser.tokens("scheme vehicle")
     assert normaliser.tokens("साथी") == normaliser.tokens("colleague")
     assert normaliser.tokens("साथ") == (), "साथ is 'with', not a colleague"
+    # a word of a filler phrase is no filler on its own: "तैनात हूं" is, "तैनात" is not
+    assert normaliser.tokens("तैनात") == normaliser.tokens("appointment")
+    assert normaliser.tokens("तैनात हूं") == ()
 
 
 @pytest.mark.parametrize(
