@@ -367,7 +367,7 @@ class Matcher:
         if band is Band.ANSWER and self.is_off_topic(question) and not self._aside(ranked[0]):
             band = Band.SUGGEST
         shown = [] if band is Band.NONE else ranked[: self.settings.max_candidates]
-        if band is Band.SUGGEST and _strongest(ranked) < self.settings.hint_score:
+        if band is Band.SUGGEST and strongest(ranked) < self.settings.hint_score:
             # Too weak to ask "did you mean": say "I don't know", with the nearest topics.
             band, shown = Band.NONE, ranked[: self.settings.hints]
         return Match(
@@ -405,7 +405,7 @@ class Matcher:
         return top.coverage >= s.aside_coverage and top.evidence >= s.aside_evidence
 
     def _band(self, ranked: Sequence[Candidate], service: str | None) -> Band:
-        if not ranked or _strongest(ranked) < self.settings.suggest_score:
+        if not ranked or strongest(ranked) < self.settings.suggest_score:
             return Band.NONE
         return Band.ANSWER if self.checks(ranked, service).passed else Band.SUGGEST
 
@@ -662,9 +662,10 @@ def _topic(match: Match) -> str | None:
     return match.candidates[0].entry.id if match.candidates else None
 
 
-def _strongest(ranked: Sequence[Candidate]) -> float:
+def strongest(ranked: Sequence[Candidate]) -> float:
     """The best score among candidates, which are ordered by preference: a likely entry first
-    does not make a strong match elsewhere in the list a weak question."""
+    does not make a strong match elsewhere in the list a weak question (what the suggestion
+    and hint floors are measured on, here and in the playground's explanation)."""
     return max(c.score for c in ranked)
 
 

@@ -28,6 +28,18 @@ def test_every_answer_short_of_confident_gives_a_reason_and_a_confident_one_none
     assert unexplained == [] and contradicted == []
 
 
+def test_a_did_you_mean_is_never_explained_as_an_i_dont_know(answerer):
+    """Candidates are ordered by preference, so the first may score less than another: the
+    explanation judges the floors on the strongest score, as the matcher does."""
+    mismatched = [
+        (question, one.reasons)
+        for question in questions()
+        for one in explain_message(answerer, question, None)
+        if one.band == "suggest" and any("hint_score" in r for r in one.reasons)
+    ]
+    assert mismatched == []
+
+
 def test_words_are_read_as_the_matcher_reads_them(answerer):
     (one,) = explain_message(answerer, "emblem on my car", None)
     assert [w.token for w in one.words] == ["emblem", "vehicl"], "car is read as vehicle"

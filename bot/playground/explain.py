@@ -15,7 +15,7 @@ from typing import Any
 from bot.answering import Answer, Answerer
 from bot.asker import Asker
 from bot.config import MatchSettings
-from bot.matcher import Band, Candidate, Checks, Matcher
+from bot.matcher import Band, Candidate, Checks, Matcher, strongest
 
 SHOWN_CANDIDATES = 5
 BAND_NAMES = {
@@ -134,7 +134,7 @@ def reasons(
     if not ranked:
         return ("None of its words appears in any entry.",)
     s = matcher.settings
-    score = ranked[0].score
+    score = strongest(ranked)
     if score < s.suggest_score:
         return (f"The best score, {score:.2f}, is under suggest_score ({s.suggest_score}).",)
     found = failed_tests(matcher.checks(ranked, service), s)
