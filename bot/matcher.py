@@ -507,8 +507,8 @@ class Matcher:
             minlength=len(self._norms),
         )
         # In place: at 100,000 entries these are arrays of 1.7 million phrasings.
-        np.divide(shared, self._norms * math.sqrt(total), out=shared)
-        cosine = np.maximum.reduceat(shared, self._offsets)
+        np.divide(shared, self._norms, out=shared)
+        cosine = np.maximum.reduceat(shared, self._offsets) / math.sqrt(total)
         blend = self.settings.phrasing_weight
         scores = np.round(blend * cosine + (1 - blend) * covered / total, 4)
         likely = self._posterior(
