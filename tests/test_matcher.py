@@ -174,9 +174,11 @@ def test_an_off_topic_phrase_declines_only_when_it_is_what_is_asked(matcher):
 
 def test_whether_the_order_is_out_decides_between_announcing_early_and_ones_own_news(matcher):
     # "before it is notified" once read as "notified" (an order that is out), and "is out"
-    # weighed no more than any "after": the two situations have opposite verdicts.
+    # weighed no more than any "after": the two situations have opposite verdicts. "Yet to
+    # be notified" read as "yet to" and "notified", and offered the farewell post as allowed.
     early = (
         "sharing the news of my transfer before it is notified",
+        "my transfer is yet to be notified, can I post a farewell?",
         "abhi order nahi aaya, fb pe transfer ki khabar daal du?",
         "आदेश आने से पहले नई तैनाती की खबर डाल दूं?",
     )
