@@ -348,17 +348,21 @@ class Matcher:
     def offer(self, question: str, limit: int) -> list[Candidate]:
         """Entries worth offering for a question typed in inline mode, best first: those above
         the suggestion floor, and none for a question that names no topic."""
-        if self.is_vague(question):
+        query = self.read(question)
+        if self._vague(question, query):
             return []
-        return [c for c in self.rank(question, limit) if c.score >= self.settings.suggest_score]
+        return [c for c in self._rank(query, limit) if c.score >= self.settings.suggest_score]
 
     def is_vague(self, question: str) -> bool:
         """Asks whether something is allowed without saying what: "can I post?", "photo daal
         du?", "is this allowed?". No verdict can be true for every such question."""
-        bounded = self._bounded(question)
-        every = self._normaliser.tokens(bounded, keep_filler=True)
+        return self._vague(question, self.read(question))
+
+    def _vague(self, question: str, query: Query) -> bool:
+        """`is_vague`, for a question already read (`query`): matching reads it once."""
+        every = self._normaliser.tokens(self._bounded(question), keep_filler=True)
         return any(t in self._generic for t in every) and all(
-            t in self._generic for t in self.read(bounded).tokens
+            t in self._generic for t in query.tokens
         )
 
     def match(self, question: str, service: str | None = None) -> Match:
@@ -366,7 +370,7 @@ class Matcher:
         twins are told apart only when the headline this asker would see differs."""
         query = self.read(question)
         normalised = " ".join(query.tokens)
-        if self.is_vague(question):
+        if self._vague(question, query):
             return Match(question, normalised, Band.VAGUE, 0.0, ())
         ranked = self._rank(query, max(self.settings.max_candidates, 2))
         band = self._band(ranked, service)

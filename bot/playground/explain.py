@@ -167,9 +167,8 @@ def failed_tests(checks: Checks, s: MatchSettings) -> list[str]:
             f"It leads '{checks.runner_up.entry.id}' by only {checks.lead:.3f} in preference "
             f"(the score blended with how likely each entry is; margin {s.margin}, or "
             f"{s.sure_margin} from sure_score {s.sure_score} with {s.min_evidence} matching "
-            "words): two entries fit "
-            "about as well, and they are not related entries giving this officer the same "
-            "verdict."
+            "words): two entries fit about as well, and they are not related entries giving "
+            "this officer the same verdict."
         )
     if not checks.enough:
         found.append(
