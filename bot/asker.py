@@ -9,7 +9,7 @@ entries that cite the UP Police policy.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.knowledge import KnowledgeBase, Service
@@ -49,17 +49,40 @@ class ServiceDetector:
     def __init__(self, kb: KnowledgeBase) -> None:
         phrases = [(tuple(words(p)), s) for s in kb.services for p in s.phrases if words(p)]
         self._phrases = PhraseIndex(phrases)
+        self._places = PhraseIndex(
+            (tuple(words(p)), s.id) for s in kb.services for p in s.places if words(p)
+        )
+        self._roles = PhraseIndex(
+            (tuple(words(r)), s) for s in kb.services for r in s.roles if words(r)
+        )
 
     def find(self, question: str) -> ServiceMention | None:
         """The longest service phrase naming the asker (the earliest, between equals; the
-        first listed, between equals there)."""
+        first listed, between equals there); failing one, a role said with its state ("BDO in
+        UP", "UP mein naib tehsildar hoon")."""
         folded = words(question)
         mentions = [
             (-(end - start), start, order, ServiceMention(service, start, end))
             for start, end, order, service in self._phrases.found(folded)
             if _names_a_person(folded, start, end)
         ]
+        if not mentions:
+            mentions = [
+                (-(m.end - m.start), m.start, order, m)
+                for order, m in self._posts(folded)
+                if _names_a_person(folded, m.start, m.end)
+            ]
         return min(mentions, key=lambda m: m[:3])[3] if mentions else None
+
+    def _posts(self, folded: Sequence[str]) -> Iterator[tuple[int, ServiceMention]]:
+        """A service's role and one of its places at most two words apart, either way round:
+        officers of state services name their post and their state, rarely their rules."""
+        places = list(self._places.found(folded))
+        for start, end, order, service in self._roles.found(folded):
+            for p_start, p_end, _, place in places:
+                gap = p_start - end if p_start >= end else start - p_end
+                if place == service.id and 0 <= gap <= _NEAR:
+                    yield order, ServiceMention(service, min(start, p_start), max(end, p_end))
 
     def strip(self, question: str) -> tuple[Service | None, str]:
         """The service named in the question, and the question without the words naming it
@@ -73,6 +96,9 @@ class ServiceDetector:
         marked = question[: span[0]] + "\0" + question[span[1] :]
         return mention.service, _without_introduction(marked)
 
+
+# How many words may stand between a role and its state ("BDO in UP", "teacher in a UP school").
+_NEAR = 2
 
 _TOKEN = re.compile(r"[\w\u0900-\u0dff]+")
 

@@ -69,6 +69,40 @@ def test_a_sentence_that_only_says_who_asks_sets_the_service_and_leaves_the_ques
     assert answer.verdict == "not allowed"  # the UP Police policy's own line
 
 
+@pytest.mark.parametrize(
+    ("message", "service", "verdict"),
+    [
+        (
+            "I am a talathi in Maharashtra. Can I put my designation in my Facebook bio?",
+            "maharashtra",
+            "not allowed",  # the Maharashtra GR bars designations in personal posts
+        ),
+        (
+            "मैं बिहार में शिक्षक हूँ, क्या मैं अपने फेसबुक बायो में पद लिख सकता हूँ?",
+            "other-state",
+            "allowed with care",
+        ),
+        (
+            "UP mein BDO hoon, kya main TV interview de sakta hoon?",
+            "up-state",
+            "only with permission",  # the UP civil-services circular of June 2024
+        ),
+    ],
+)
+def test_a_state_post_said_with_its_state_names_the_service(answerer, message, service, verdict):
+    answer = answerer.ask(message)
+    assert answer.service is not None and answer.service.id == service
+    assert answer.verdict == verdict
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["I have to pick up the teacher today, can I post it?", "up ke BDO ne kya post kiya?"],
+)
+def test_a_post_and_a_state_that_do_not_say_who_asks_set_no_service(answerer, message):
+    assert answerer.ask(message).service is None
+
+
 def test_a_service_word_naming_a_document_does_not_set_the_service(answerer):
     answer = answerer.ask("what does the UP Police social media policy say?")
     assert answer.service is None

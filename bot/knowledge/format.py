@@ -373,6 +373,8 @@ SERVICE = Record(
         Field("title_hi", TEXT, "The same in Hindi."),
         Field("rules", TEXT, "The rules or orders that bind this service.", True),
         Field("phrases", TEXTS, "How officers say they belong to it ('up police', 'ias')."),
+        Field("places", TEXTS, "The state it serves ('up'), named near one of its roles."),
+        Field("roles", TEXTS, "Its posts ('bdo', 'tehsildar'): 'BDO in UP' names the service."),
         Field("note", TEXT, "Said when an entry has no line of its own for this service."),
         Field("note_hi", TEXT, "The same in Hindi."),
     ),

@@ -75,6 +75,8 @@ class Service:
     title: str
     rules: str  # the rules or orders that bind it, as an officer would name them
     phrases: tuple[str, ...] = ()  # how officers say they belong to it ("up police", "ias")
+    places: tuple[str, ...] = ()  # the state it serves ("up", "महाराष्ट्र"), said with a role
+    roles: tuple[str, ...] = ()  # its posts ("bdo", "naib tehsildar"), said with a place
     note: str | None = None  # said when an entry has no line of its own for this service
     title_hi: str | None = None
     note_hi: str | None = None
