@@ -250,7 +250,7 @@ def test_eval_bands_show_how_often_the_best_entry_is_right_by_score(capsys):
     assert table[0].startswith("best score   questions  best is right")
     rows = [line.split() for line in table[1:]]
     assert sum(int(row[1]) for row in rows) > 250
-    assert rows[-1][0] == "0.90-1.00" and rows[-1][2] == "100%"
+    assert rows[-1][0] == "0.90-1.00" and int(rows[-1][2].rstrip("%")) >= 98
 
 
 def test_eval_check_measures_the_folder_it_is_given_and_names_a_missed_bar(knowledge_copy):
