@@ -9,7 +9,7 @@ entries that cite the UP Police policy.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.knowledge import KnowledgeBase, Service
@@ -53,7 +53,7 @@ class ServiceDetector:
             (tuple(words(p)), s.id) for s in kb.services for p in s.places if words(p)
         )
         self._roles = PhraseIndex(
-            (tuple(words(r)), s) for s in kb.services for r in s.roles if words(r)
+            (tuple(words(r)), s) for s in kb.services for r in _roles_of(s, kb.services) if words(r)
         )
 
     def find(self, question: str) -> ServiceMention | None:
@@ -61,28 +61,21 @@ class ServiceDetector:
         first listed, between equals there); failing one, a role said with its state ("BDO in
         UP", "UP mein naib tehsildar hoon")."""
         folded = words(question)
-        mentions = [
-            (-(end - start), start, order, ServiceMention(service, start, end))
-            for start, end, order, service in self._phrases.found(folded)
-            if _names_a_person(folded, start, end)
-        ]
-        if not mentions:
-            mentions = [
-                (-(m.end - m.start), m.start, order, m)
-                for order, m in self._posts(folded)
-                if _names_a_person(folded, m.start, m.end)
-            ]
+        mentions = _naming(folded, self._phrases.found(folded)) or _naming(
+            folded, self._posts(folded)
+        )
         return min(mentions, key=lambda m: m[:3])[3] if mentions else None
 
-    def _posts(self, folded: Sequence[str]) -> Iterator[tuple[int, ServiceMention]]:
-        """A service's role and one of its places at most two words apart, either way round:
-        officers of state services name their post and their state, rarely their rules."""
+    def _posts(self, folded: Sequence[str]) -> Iterator[tuple[int, int, int, Service]]:
+        """(start, end, order, service) of a service's role and one of its places at most two
+        words apart, either way round: officers of state services name their post and their
+        state, rarely their rules."""
         places = list(self._places.found(folded))
         for start, end, order, service in self._roles.found(folded):
             for p_start, p_end, _, place in places:
                 gap = p_start - end if p_start >= end else start - p_end
                 if place == service.id and 0 <= gap <= _NEAR:
-                    yield order, ServiceMention(service, min(start, p_start), max(end, p_end))
+                    yield min(start, p_start), max(end, p_end), order, service
 
     def strip(self, question: str) -> tuple[Service | None, str]:
         """The service named in the question, and the question without the words naming it
@@ -95,6 +88,25 @@ class ServiceDetector:
             return mention.service, question
         marked = question[: span[0]] + "\0" + question[span[1] :]
         return mention.service, _without_introduction(marked)
+
+
+def _naming(
+    folded: Sequence[str], found: Iterable[tuple[int, int, int, Service]]
+) -> list[tuple[int, int, int, ServiceMention]]:
+    """The mentions among `found` that say who someone is, keyed longest, earliest, first."""
+    return [
+        (-(end - start), start, order, ServiceMention(service, start, end))
+        for start, end, order, service in found
+        if _names_a_person(folded, start, end)
+    ]
+
+
+def _roles_of(service: Service, services: Sequence[Service]) -> Sequence[str]:
+    """A service's posts; one with places but no posts of its own (other states) has every
+    state post the others list, so services.yaml lists each post once."""
+    if service.roles or not service.places:
+        return service.roles
+    return list(dict.fromkeys(r for s in services for r in s.roles))
 
 
 # How many words may stand between a role and its state ("BDO in UP", "teacher in a UP school").
