@@ -92,6 +92,11 @@ def test_a_sentence_that_only_says_who_asks_sets_the_service_and_leaves_the_ques
             "up-state",
             "only with permission",  # the UP civil-services circular of June 2024
         ),
+        (
+            "sir UP me BEO hu, kya main TV debate mein ja sakta hu?",
+            "up-state",
+            "only with permission",
+        ),
     ],
 )
 def test_a_state_post_said_with_its_state_names_the_service(answerer, message, service, verdict):
