@@ -78,7 +78,7 @@ def test_a_sentence_that_only_says_who_asks_sets_the_service_and_leaves_the_ques
             "not allowed",  # the Maharashtra GR bars designations in personal posts
         ),
         (
-            "I'm a deputy collector with the Maharashtra govt. Can I add my post to my X bio?",
+            "I'm a deputy collector with the Maharashtra govt. Can I put my designation in my bio?",
             "maharashtra",
             "not allowed",
         ),
