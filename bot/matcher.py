@@ -479,12 +479,12 @@ class Matcher:
         entries = len(self._offsets)
         spans = [self._entries.span(n) for n in numbers]
         hits = [self._entries.items[span] for span in spans]
+        # How many of each entry's phrasings use each word: read once for both the strength
+        # (coverage) and the likelihood gain (posterior) that the count stands for.
+        uses = [self._uses[span] for span in spans]
         entry_index = np.concatenate(hits)
         entry_weight = np.concatenate(
-            [
-                self._strength[self._uses[span]] * weights[t]
-                for t, span in zip(known, spans, strict=True)
-            ]
+            [self._strength[u] * weights[t] for t, u in zip(known, uses, strict=True)]
         )
         covered = np.bincount(entry_index, weights=entry_weight, minlength=entries)
         matched = np.bincount(entry_index, minlength=entries)
@@ -516,7 +516,7 @@ class Matcher:
         blend = self.settings.phrasing_weight
         scores = np.round(blend * cosine + (1 - blend) * covered / total, 4)
         likely = self._posterior(
-            entry_index, spans, [self._counted(query.weights[t]) for t in known]
+            entry_index, uses, [self._counted(query.weights[t]) for t in known]
         )
         mix = self.settings.likelihood_weight
         preference = np.round((1 - mix) * scores + mix * likely, 4)
@@ -547,16 +547,14 @@ class Matcher:
         return share if share >= 1.0 else share * self.settings.story_likelihood
 
     def _posterior(
-        self, entry_index: np.ndarray, spans: Sequence[slice], counts: Sequence[float]
+        self, entry_index: np.ndarray, uses: Sequence[np.ndarray], counts: Sequence[float]
     ) -> np.ndarray:
         """Each entry's naive Bayes posterior for the question's known words (their postings
-        `entry_index`, gathered from `spans` of the entry postings, in order), each counted
-        `counts` times, with every entry equally likely beforehand."""
+        `entry_index`, with each posting's use count in `uses`, word by word, in order), each
+        word counted `counts` times, with every entry equally likely beforehand."""
         gains = np.bincount(
             entry_index,
-            weights=np.concatenate(
-                [self._gain[self._uses[span]] * c for span, c in zip(spans, counts, strict=True)]
-            ),
+            weights=np.concatenate([self._gain[u] * c for u, c in zip(uses, counts, strict=True)]),
             minlength=len(self._log_size),
         )
         log_joint = gains - sum(counts) * self._log_size
