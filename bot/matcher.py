@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 from bot.config import MatchSettings
 from bot.knowledge import Entry, KnowledgeBase
+from bot.loanwords import LoanwordTable
 from bot.text import Normaliser, PhraseIndex, clauses, questions, stem, words
 from bot.verdicts import headline
 
@@ -160,6 +161,7 @@ class Matcher:
         for token in sorted(self._idf):
             self._by_initial[token[0]].append(token)
         self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
+        self._loanwords: LoanwordTable | None = None  # built the first time a Hindi word needs it
         self._off_topic = PhraseIndex((t, None) for t in map(self._raw_tokens, kb.off_topic))
         self._generic = frozenset(
             t for word in kb.generic for t in self._normaliser.tokens(word, keep_filler=True)
@@ -333,6 +335,7 @@ class Matcher:
         """What bot.built keeps on disk: everything but the typo corrections cache."""
         state = self.__dict__.copy()
         del state["_correct"]
+        state["_loanwords"] = None
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -608,7 +611,7 @@ class Matcher:
         without that rule "pension" would become "tension". A real English word is never
         "corrected" into another ("contract" is not a typo of "contact"); shorter words and
         numbers never are. Devanagari words of 4 letters or more get one edit, for the matras
-        people skip.
+        people skip; one still unknown may be an English word typed in Devanagari.
         """
         if token in self._idf:
             return token
@@ -625,7 +628,32 @@ class Matcher:
             return token
         candidates = self._by_initial.get(token[0], ())
         best = process.extractOne(token, candidates, scorer=OSA.distance, score_cutoff=allowed)
-        return best[0] if best else token
+        if best:
+            return best[0]
+        return self._loanword(token) if devanagari else token
+
+    def _loanword(self, token: str) -> str:
+        """An English word of the knowledge base written in Devanagari ("प्रोफेशनल"), or the
+        token as it was."""
+        if self._loanwords is None:
+            # English words only (a stem like "magistrat" with its "e" back), so neither a
+            # Hinglish word nor a name is heard in a Hindi one, and a knowledge base of a
+            # hundred thousand districts does not hold a key for each; the synonyms' own
+            # spellings are chosen by hand and all count.
+            latin = (
+                t
+                for t in self._idf
+                if t.isascii() and t.isalpha() and (is_english_word(t) or is_english_word(t + "e"))
+            )
+            variants = (
+                (variant, tokens[0])
+                for variant in self.kb.synonyms
+                if variant.isascii() and variant.isalpha()
+                for tokens in [self._normaliser.tokens(variant)]
+                if len(tokens) == 1 and tokens[0] in self._idf
+            )
+            self._loanwords = LoanwordTable([*((t, t) for t in latin), *variants])
+        return self._loanwords.get(token) or token
 
 
 @lru_cache(maxsize=1)

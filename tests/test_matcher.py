@@ -139,6 +139,22 @@ def test_real_words_are_not_corrected_into_other_words(matcher):
     assert "sdm" in matcher.normalise("sdms"), "a plural of a short word the entries know"
 
 
+def test_english_words_typed_in_devanagari_are_read_as_the_english_words(matcher):
+    # No list has every spelling: "मिसइंफोर्मेशन" and "प्रोफेशनल" are matched by sound
+    assert matcher.normalise("मिसइंफोर्मेशन वाली पोस्ट") == matcher.normalise(
+        "misinformation wali post"
+    )
+    assert "professional" in matcher.normalise("प्रोफेशनल अकाउंट")
+    assert "personal" in matcher.normalise("पर्सनल अकाउंट"), "not 'personnel' or 'personally'"
+    answer = matcher.match("मिसइंफोर्मेशन वाली पोस्ट फॉरवर्ड कर सकते हैं?")
+    assert answer.confident and answer.entry is not None
+    assert answer.entry.id == "misinformation-bias"
+    # a Hindi word that only sounds like a short English one stays itself: स्थित ("situated")
+    # is not "state", रुल्स ("rules") not "reels", पीठासीन ("presiding") not "petition"
+    for hindi, english in (("स्थित", "state"), ("रुल्स", "reel"), ("पीठासीन", "petition")):
+        assert matcher.normalise(hindi) != matcher.normalise(english), hindi
+
+
 def test_validate_warns_about_a_question_that_belongs_to_another_entry(knowledge_copy, capsys):
     from bot.cli import main
 
