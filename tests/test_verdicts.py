@@ -153,3 +153,17 @@ def test_a_near_tie_is_answered_when_both_entries_tell_this_asker_the_same(answe
         assert not unsure.match.confident and unsure.verdict is None, service
         ids = {c.entry.id for c in unsure.match.candidates}
         assert {"writing-and-media", "teaching-and-webinars"} <= ids, service
+
+
+def test_asking_whether_one_may_have_an_account_at_all_gets_a_verdict(answerer):
+    """A new officer's first question: yes, with care (not an informational page with no
+    headline). Official work from that account depends on the department, except where an
+    order settles it (Maharashtra requires separate accounts)."""
+    own = answerer.ask("can a government employee keep a personal instagram account?")
+    assert own.entry is not None and own.entry.id == "keeping-a-personal-account"
+    assert own.verdict == "allowed with care"
+    question = "can I post department updates from my personal account?"
+    anyone = answerer.ask(question)
+    assert anyone.entry is not None and anyone.entry.id == "official-work-on-personal-account"
+    assert anyone.verdict == DEPENDS
+    assert answerer.ask(question, Asker(service="maharashtra")).verdict == "not allowed"
