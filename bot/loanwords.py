@@ -65,6 +65,7 @@ def devanagari_spelling(word: str) -> str:
 
 
 def latin_spelling(word: str) -> str:
+    """A Latin word as `devanagari_spelling` gives a Devanagari one."""
     return _merge(_latin_sounds(word))
 
 
