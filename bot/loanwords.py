@@ -50,12 +50,12 @@ _LATIN_PATTERN = re.compile("|".join(sorted(_LATIN, key=len, reverse=True)) + "|
 
 def devanagari_key(word: str) -> str:
     """The sound key of a folded Devanagari word."""
-    return _merge(_VOWEL if sound in _SPELT_VOWELS else sound for sound in _devanagari_sounds(word))
+    return _key(_devanagari_sounds(word))
 
 
 def latin_key(word: str) -> str:
     """The sound key of a lowercase Latin word, in the classes `devanagari_key` uses."""
-    return _merge(_VOWEL if sound in _SPELT_VOWELS else sound for sound in _latin_sounds(word))
+    return _key(_latin_sounds(word))
 
 
 def devanagari_spelling(word: str) -> str:
@@ -87,6 +87,11 @@ def _latin_sounds(word: str) -> Iterator[str]:
         word = word[:-1]  # a silent final "e" ("image", इमेज)
     for piece in _LATIN_PATTERN.findall(word):
         yield _LATIN.get(piece, piece)
+
+
+def _key(sounds: Iterable[str]) -> str:
+    """Sounds with every vowel as "a", merged."""
+    return _merge(_VOWEL if sound in _SPELT_VOWELS else sound for sound in sounds)
 
 
 def _merge(sounds: Iterable[str]) -> str:

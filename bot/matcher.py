@@ -28,7 +28,7 @@ import math
 import re
 from array import array
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -636,24 +636,23 @@ class Matcher:
         """An English word of the knowledge base written in Devanagari ("प्रोफेशनल"), or the
         token as it was."""
         if self._loanwords is None:
-            # English words only (a stem like "magistrat" with its "e" back), so neither a
-            # Hinglish word nor a name is heard in a Hindi one, and a knowledge base of a
-            # hundred thousand districts does not hold a key for each; the synonyms' own
-            # spellings are chosen by hand and all count.
-            latin = (
-                t
-                for t in self._idf
-                if t.isascii() and t.isalpha() and (is_english_word(t) or is_english_word(t + "e"))
-            )
-            variants = (
-                (variant, tokens[0])
-                for variant in self.kb.synonyms
-                if variant.isascii() and variant.isalpha()
-                for tokens in [self._normaliser.tokens(variant)]
-                if len(tokens) == 1 and tokens[0] in self._idf
-            )
-            self._loanwords = LoanwordTable([*((t, t) for t in latin), *variants])
+            self._loanwords = LoanwordTable(self._english_spellings())
         return self._loanwords.get(token) or token
+
+    def _english_spellings(self) -> Iterator[tuple[str, str]]:
+        """(spelling, token) of the words a Devanagari word may spell: English words only (a
+        stem like "magistrat" with its "e" back), so neither a Hinglish word nor a name is heard
+        in a Hindi one, and a knowledge base of a hundred thousand districts does not hold a key
+        for each; the synonyms' own spellings are chosen by hand and all count."""
+        for token in self._idf:
+            latin = token.isascii() and token.isalpha()
+            if latin and (is_english_word(token) or is_english_word(token + "e")):
+                yield token, token
+        for variant in self.kb.synonyms:
+            if variant.isascii() and variant.isalpha():
+                tokens = self._normaliser.tokens(variant)
+                if len(tokens) == 1 and tokens[0] in self._idf:
+                    yield variant, tokens[0]
 
 
 @lru_cache(maxsize=1)
