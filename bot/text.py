@@ -334,12 +334,24 @@ def clauses(message: str) -> list[tuple[str, bool]]:
 
 def questions(message: str) -> list[str]:
     """The separate questions a message asks, in order: its asking sentences, also cut where
-    "and can I", "aur kya" start a new one. A message that asks nothing is one question."""
-    asked = []
+    "and can I", "aur kya" start a new one. A message that asks nothing is one question.
+
+    The story told before a question stays with it ("We arrested a gang yesterday. Can I post
+    their photos?"): alone, "can I post their photos?" names no topic. Story told after the
+    last question belongs to that one."""
+    asked: list[str] = []
+    story: list[str] = []
     for sentence in _SENTENCE_END.split(message):
         for piece in _JOINS.split(sentence):
-            if fold(piece) and any(q for _, q in clauses(piece)):
-                asked.append(piece.strip())
+            if not fold(piece):
+                continue
+            if any(q for _, q in clauses(piece)):
+                asked.append(" ".join([*story, piece.strip()]))
+                story = []
+            else:
+                story.append(piece.strip().rstrip(".") + ".")
+    if asked and story:
+        asked[-1] = " ".join([asked[-1], *story])
     return asked or [message]
 
 

@@ -119,6 +119,17 @@ def test_a_question_that_names_no_topic_but_follows_a_story_takes_its_topic_from
     assert match.entry is not None and match.entry.id == "official-vehicle-premises"
 
 
+def test_each_of_two_questions_keeps_the_story_told_before_it(matcher):
+    answers = matcher.match_each(
+        "We arrested a gang of chain snatchers yesterday. Can I post their photos? Also one "
+        "of the victims was a 15 year old girl, can her face be shown if blurred?"
+    )
+    assert [a.entry.id if a.confident and a.entry else None for a in answers] == [
+        "ongoing-cases",
+        "victim-and-child-identity",
+    ]
+
+
 def test_words_with_two_senses_are_told_apart_by_their_neighbours(matcher):
     transfer = matcher.match("I got posted as SDM of Sadar, can I announce it before the order?")
     assert transfer.entry is not None and transfer.entry.id == "premature-announcements"
