@@ -52,11 +52,6 @@ class MatchSettings:
     # needs the score and a clear lead.
     # At or above: a confident answer, if it also leads the runner-up by `margin`...
     confident_score: float = 0.35
-    # ...as from this lower score, when the best entry explains at least `min_coverage` of
-    # the question's weight: below 0.35, such answers were right as often as those above it
-    # (23 of 25 on the tuning sets, no question out of scope), while the ones explaining less
-    # were guesses (9 of 13 right, 2 out of scope). Above 0.35, coverage tells little.
-    covered_score: float = 0.30
     margin: float = 0.14
     # ...or, when it is at least this high, by `sure_margin`, if the question gives at least
     # `min_evidence` matching words: one word that two entries share ("should I delete it
@@ -66,10 +61,9 @@ class MatchSettings:
     # A confident answer also needs this many of the question's words to match: one word
     # alone ("joke", "uniform") is a hint worth offering, not an answer worth trusting.
     min_evidence: int = 2
-    # The share of the question's weight an answer from `covered_score` must explain: one
-    # resting on a strong word while the rest of the question is about something else is a
-    # guess.
-    min_coverage: float = 0.3
+    # ...and must explain at least this share of the question's weight: an answer that rests
+    # on one strong word while the rest of the question is about something else is a guess.
+    min_coverage: float = 0.0
     # A phrase on the off-topic list ("sign up", "install", "income tax") declines a question,
     # unless the best entry explains at least this share of it with this many of its words:
     # then the phrase is an aside ("sign up to Twitter with my NIC email", "an income tax

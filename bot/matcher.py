@@ -106,10 +106,11 @@ class Checks:
     top: Candidate
     runner_up: Candidate | None
     lead: float  # the best score minus the runner-up's
-    strong: bool  # the best score reaches confident_score (or covered_score, well covered)
+    strong: bool  # the best score reaches confident_score
     clear: bool  # it leads by margin, or by sure_margin from sure_score up
     twins: bool  # the runner-up is a related entry with the same verdict (a lead not needed)
     enough: bool  # min_evidence of the question's words, or one of its phrasings exactly
+    covered: bool  # it explains min_coverage of the question's weight
     anchored: bool  # on a word that is the entry's own
     specific: bool  # some shared word names a topic
 
@@ -119,6 +120,7 @@ class Checks:
             self.strong
             and (self.clear or self.twins)
             and self.enough
+            and self.covered
             and self.anchored
             and self.specific
         )
@@ -443,14 +445,13 @@ class Matcher:
             top=top,
             runner_up=runner_up,
             lead=lead,
-            # A lower score will do when the entry explains most of what is asked.
-            strong=top.score >= s.confident_score
-            or (top.score >= s.covered_score and top.coverage >= s.min_coverage),
+            strong=top.score >= s.confident_score,
             clear=lead >= s.margin or (sure and lead >= s.sure_margin),
             twins=twins,
             # One word is enough only when it is the whole of one of the entry's phrasings
             # (a keyword such as "trolls"), not a word borrowed from a longer question ("joke").
             enough=top.evidence >= s.min_evidence or top.exact,
+            covered=top.coverage >= s.min_coverage,
             # The answer rests on a word that is the entry's own, not on one that came up once
             # in a story told in one of its phrasings ("licence"); one of its own questions
             # asked as written is its own too (an admin's added phrasing).

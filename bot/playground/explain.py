@@ -28,7 +28,6 @@ THRESHOLDS = (
     "suggest_score",
     "hint_score",
     "confident_score",
-    "covered_score",
     "sure_score",
     "margin",
     "sure_margin",
@@ -161,9 +160,7 @@ def failed_tests(checks: Checks, s: MatchSettings) -> list[str]:
     found = []
     if not checks.strong:
         found.append(
-            f"The best score, {top.score:.2f}, is under confident_score ({s.confident_score}), "
-            f"and '{entry}' explains {top.coverage:.0%} of the question's weight (from "
-            f"covered_score {s.covered_score}, min_coverage {s.min_coverage:.0%} will do)."
+            f"The best score, {top.score:.2f}, is under confident_score ({s.confident_score})."
         )
     if not (checks.clear or checks.twins) and checks.runner_up is not None:
         found.append(
@@ -177,6 +174,11 @@ def failed_tests(checks: Checks, s: MatchSettings) -> list[str]:
         found.append(
             f"Only {top.evidence} of its words matched '{entry}' (min_evidence "
             f"{s.min_evidence}), and it is not one of the entry's phrasings."
+        )
+    if not checks.covered:
+        found.append(
+            f"'{entry}' explains {top.coverage:.0%} of the question's weight "
+            f"(min_coverage {s.min_coverage:.0%})."
         )
     if not checks.anchored:
         found.append(

@@ -549,8 +549,8 @@ function explainOne(one) {
   const t = one.thresholds;
   parts.push(list([
     `below suggest_score ${t.suggest_score}: unknown`,
-    `confident_score ${t.confident_score} (or covered_score ${t.covered_score} when the entry explains min_coverage ${t.min_coverage} of the question), with a lead in preference of margin ${t.margin} over the runner-up (or ${t.sure_margin} from a score of sure_score ${t.sure_score}); preference is the score blended with the entry's likelihood, weight ${t.likelihood_weight}`,
-    `min_evidence ${t.min_evidence} matching words (or one of the entry's keywords)`,
+    `confident_score ${t.confident_score}, with a lead in preference of margin ${t.margin} over the runner-up (or ${t.sure_margin} from a score of sure_score ${t.sure_score}); preference is the score blended with the entry's likelihood, weight ${t.likelihood_weight}`,
+    `min_evidence ${t.min_evidence} matching words (or one of the entry's keywords), min_coverage ${t.min_coverage}`,
   ]));
   return parts;
 }
