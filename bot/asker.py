@@ -70,8 +70,9 @@ class ServiceDetector:
         """(start, end, order, service) of a service's role and one of its places at most two
         words apart, either way round: officers of state services name their post and their
         state, rarely their rules."""
-        places = list(self._places.found(folded))
-        for start, end, order, service in self._roles.found(folded):
+        roles = list(self._roles.found(folded))
+        places = list(self._places.found(folded)) if roles else []
+        for start, end, order, service in roles:
             for p_start, p_end, _, place in places:
                 gap = p_start - end if p_start >= end else start - p_end
                 if place == service.id and 0 <= gap <= _NEAR:

@@ -349,7 +349,7 @@ def questions(message: str) -> list[str]:
                 asked.append(" ".join([*story, piece.strip()]))
                 story = []
             else:
-                story.append(piece.strip().rstrip(".") + ".")
+                story.append(piece.strip() + ".")  # the full stop the split took
     if asked and story:
         asked[-1] = " ".join([asked[-1], *story])
     return asked or [message]
